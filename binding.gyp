@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "rxfuse",
+      "sources": [
+        "src-native/addon.cc",
+        "src-native/session.cc",
+        "src-native/ops.cc",
+        "src-native/replies.cc"
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(pkg-config --cflags-only-I fuse3 | sed 's/-I//g')"
+      ],
+      "libraries": ["<!@(pkg-config --libs fuse3)"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-O2"],
+      "cflags": ["-Wall", "-Wextra", "-Werror"]
+    }
+  ]
+}

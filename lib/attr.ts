@@ -1,0 +1,202 @@
+// Attributes and entries as handlers return them, and their one marshalling into the reply scratch.
+import { S, ST } from './layout';
+
+/** A point in time with nanoseconds, as struct timespec. */
+export interface Timespec {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+export function timespec(ms: number): Timespec {
+  const sec = Math.floor(ms / 1000);
+  return { sec, nsec: Math.round((ms - sec * 1000) * 1e6) };
+}
+
+export function now(): Timespec {
+  return timespec(Date.now());
+}
+
+/**
+ * File attributes (struct stat). `ino` and `mode` are required; the rest default to 0 (nlink to 1).
+ * Inode numbers are numbers in 1 .. 2^53-1; sizes and counts are safe integers.
+ */
+export interface Attr {
+  ino: number;
+  mode: number;
+  nlink?: number;
+  uid?: number;
+  gid?: number;
+  rdev?: number;
+  size?: number;
+  blocks?: number;
+  blksize?: number;
+  atime?: Timespec;
+  mtime?: Timespec;
+  ctime?: Timespec;
+}
+
+/** The reply to lookup, mknod, mkdir, symlink, link, create and each readdirplus entry. */
+export interface Entry {
+  attr: Attr;
+  /** Generation of the inode number (for NFS export); default 0. */
+  generation?: number;
+  /** Seconds the kernel may cache the attributes; default 1. */
+  attrTimeout?: number;
+  /** Seconds the kernel may cache the name; default 1. */
+  entryTimeout?: number;
+}
+
+/** A negative entry: the name does not exist, and the kernel may remember that for `entryTimeout` s. */
+export interface NegativeEntry {
+  ino: 0;
+  entryTimeout: number;
+}
+
+/** getattr/setattr results: attributes, optionally with their cache timeout (default 1 s). */
+export type AttrResult = Attr | { attr: Attr; timeout?: number };
+
+export const DEFAULT_TIMEOUT = 1;
+
+function bad(what: string, v: unknown): never {
+  throw new TypeError(`invalid ${what}: ${String(v)}`);
+}
+
+function u(v: number | undefined, what: string, dflt = 0): number {
+  if (v === undefined) return dflt;
+  if (!(Number.isSafeInteger(v) && v >= 0)) bad(what, v);
+  return v;
+}
+
+function time(s: Float64Array, i: number, t: Timespec | undefined, what: string): void {
+  if (t === undefined) {
+    s[i] = 0;
+    s[i + 1] = 0;
+    return;
+  }
+  if (!Number.isSafeInteger(t.sec) || !Number.isInteger(t.nsec) || t.nsec < 0 || t.nsec > 999999999) bad(what, t);
+  s[i] = t.sec;
+  s[i + 1] = t.nsec;
+}
+
+/** Writes a stat block at s[b]. Throws TypeError on invalid values (nothing is sent then). */
+export function writeStat(s: Float64Array, b: number, a: Attr): void {
+  if (a === null || typeof a !== 'object') bad('attributes', a);
+  const ino = a.ino;
+  if (!(Number.isSafeInteger(ino) && ino > 0)) bad('ino', ino);
+  const mode = a.mode;
+  if (!(Number.isInteger(mode) && mode >= 0 && mode <= 0xffffffff)) bad('mode', mode);
+  s[b + ST.INO] = ino;
+  s[b + ST.MODE] = mode;
+  s[b + ST.NLINK] = u(a.nlink, 'nlink', 1);
+  s[b + ST.UID] = u(a.uid, 'uid');
+  s[b + ST.GID] = u(a.gid, 'gid');
+  s[b + ST.RDEV] = u(a.rdev, 'rdev');
+  s[b + ST.SIZE] = u(a.size, 'size');
+  s[b + ST.BLOCKS] = u(a.blocks, 'blocks');
+  s[b + ST.BLKSIZE] = u(a.blksize, 'blksize');
+  time(s, b + ST.ATIME_S, a.atime, 'atime');
+  time(s, b + ST.MTIME_S, a.mtime, 'mtime');
+  time(s, b + ST.CTIME_S, a.ctime, 'ctime');
+}
+
+function timeout(v: number | undefined, what: string): number {
+  if (v === undefined) return DEFAULT_TIMEOUT;
+  if (!(typeof v === 'number' && v >= 0 && Number.isFinite(v))) bad(what, v);
+  return v;
+}
+
+/** Writes an entry block ([ino, generation, attr_timeout, entry_timeout] + stat) at s[b]. Returns the ino (0: negative). */
+export function writeEntry(s: Float64Array, b: number, e: Entry | NegativeEntry): number {
+  if (e === null || typeof e !== 'object') bad('entry', e);
+  if ('ino' in e && e.ino === 0) {
+    s.fill(0, b, b + S.STAT + ST.FIELD_COUNT);
+    s[b + S.ENTRY_TIMEOUT] = timeout(e.entryTimeout, 'entryTimeout');
+    return 0;
+  }
+  const entry = e as Entry;
+  writeStat(s, b + S.STAT, entry.attr);
+  s[b + S.ENTRY_INO] = entry.attr.ino;
+  s[b + S.ENTRY_GEN] = u(entry.generation, 'generation');
+  s[b + S.ATTR_TIMEOUT] = timeout(entry.attrTimeout, 'attrTimeout');
+  s[b + S.ENTRY_TIMEOUT] = timeout(entry.entryTimeout, 'entryTimeout');
+  return entry.attr.ino;
+}
+
+/** Writes getattr/setattr results into the scratch. */
+export function writeAttrResult(s: Float64Array, r: AttrResult): void {
+  if (r !== null && typeof r === 'object' && 'attr' in r) {
+    writeStat(s, S.STAT, r.attr);
+    s[S.ATTR_TIMEOUT] = timeout(r.timeout, 'timeout');
+  } else {
+    writeStat(s, S.STAT, r as Attr);
+    s[S.ATTR_TIMEOUT] = DEFAULT_TIMEOUT;
+  }
+}
+
+/** File-info flags an open, opendir or create reply may carry. */
+export interface OpenResult {
+  /** The file handle later requests carry (a safe integer; default 0). */
+  fh?: number;
+  directIo?: boolean;
+  keepCache?: boolean;
+  nonseekable?: boolean;
+  cacheReaddir?: boolean;
+  noflush?: boolean;
+}
+
+export function writeOpen(s: Float64Array, r: OpenResult | number | undefined | void): void {
+  const o: OpenResult = typeof r === 'number' ? { fh: r } : (r ?? {});
+  if (typeof o !== 'object') bad('open result', o);
+  s[S.FI] = u(o.fh, 'fh');
+  s[S.FI + 1] = o.directIo ? 1 : 0;
+  s[S.FI + 2] = o.keepCache ? 1 : 0;
+  s[S.FI + 3] = o.nonseekable ? 1 : 0;
+  s[S.FI + 4] = o.cacheReaddir ? 1 : 0;
+  s[S.FI + 5] = o.noflush ? 1 : 0;
+}
+
+/** statfs results (struct statvfs); missing fields are 0, namemax defaults to 255, bsize/frsize to 4096. */
+export interface Statfs {
+  bsize?: number;
+  frsize?: number;
+  blocks?: number;
+  bfree?: number;
+  bavail?: number;
+  files?: number;
+  ffree?: number;
+  favail?: number;
+  fsid?: number;
+  flag?: number;
+  namemax?: number;
+}
+
+export function writeStatfs(s: Float64Array, r: Statfs): void {
+  const b = S.STATFS;
+  s[b] = u(r.bsize, 'bsize', 4096);
+  s[b + 1] = u(r.frsize, 'frsize', r.bsize ?? 4096);
+  s[b + 2] = u(r.blocks, 'blocks');
+  s[b + 3] = u(r.bfree, 'bfree');
+  s[b + 4] = u(r.bavail, 'bavail');
+  s[b + 5] = u(r.files, 'files');
+  s[b + 6] = u(r.ffree, 'ffree');
+  s[b + 7] = u(r.favail, 'favail');
+  s[b + 8] = u(r.fsid, 'fsid');
+  s[b + 9] = u(r.flag, 'flag');
+  s[b + 10] = u(r.namemax, 'namemax', 255);
+}
+
+/** A POSIX record lock (struct flock with l_whence = SEEK_SET). `len` 0 means to the end of the file. */
+export interface Lock {
+  type: number;
+  start: number;
+  len: number;
+  pid: number;
+}
+
+export function writeLock(s: Float64Array, l: Lock): void {
+  if (l === null || typeof l !== 'object' || !Number.isInteger(l.type)) bad('lock', l);
+  s[S.LOCK] = l.type;
+  s[S.LOCK + 1] = u(l.start, 'lock start');
+  s[S.LOCK + 2] = u(l.len, 'lock len');
+  s[S.LOCK + 3] = u(l.pid, 'lock pid');
+}

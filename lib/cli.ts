@@ -1,0 +1,101 @@
+// The rxfuse command: runs an example filesystem in the foreground.
+//   rxfuse <example> [args] <mountpoint> [-o opt,opt] [--debug]
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Fuse, type FuseOptions } from './fuse';
+import type { Example } from '../examples/example';
+
+const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
+
+function examples(): string[] {
+  try {
+    return fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.js') && f !== 'example.js').map((f) => f.slice(0, -3)).sort();
+  } catch {
+    return [];
+  }
+}
+
+function usage(): string {
+  const lines = ['usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug]', '', 'examples:'];
+  for (const name of examples()) {
+    const ex = load(name);
+    lines.push(`  ${name}${ex.usage ? ' ' + ex.usage : ''}  ${ex.description}`);
+  }
+  return lines.join('\n');
+}
+
+function load(name: string): Example {
+  if (!/^[a-z0-9-]+$/.test(name) || !examples().includes(name)) {
+    throw new Error(`unknown example "${name}" (have: ${examples().join(', ')})`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(EXAMPLES_DIR, name)) as { default: Example };
+  return mod.default;
+}
+
+export interface CliArgs {
+  example: string;
+  args: string[];
+  mountpoint: string;
+  options: string[];
+  debug: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  const positional: string[] = [];
+  const options: string[] = [];
+  let debug = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-o') {
+      const v = argv[++i];
+      if (v === undefined) throw new Error('-o needs a value');
+      options.push(...v.split(',').filter((x) => x !== ''));
+    } else if (a.startsWith('-o') && a.length > 2) {
+      options.push(...a.slice(2).split(',').filter((x) => x !== ''));
+    } else if (a === '--debug' || a === '-d') {
+      debug = true;
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new Error(`unknown option ${a}`);
+    } else {
+      positional.push(a);
+    }
+  }
+  if (positional.length < 2) throw new Error('an example and a mountpoint are needed');
+  return { example: positional[0], args: positional.slice(1, -1), mountpoint: positional[positional.length - 1], options, debug };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usage() + '\n');
+    return argv.length === 0 ? 2 : 0;
+  }
+  const cli = parseArgs(argv);
+  const ex = load(cli.example);
+  const base: FuseOptions = ex.options ?? {};
+  const fuse = new Fuse({
+    autoUnmount: true,
+    ...base,
+    fsname: base.fsname ?? cli.example,
+    subtype: base.subtype ?? 'rxfuse',
+    options: [...(base.options ?? []), ...cli.options],
+    debug: cli.debug || base.debug,
+  });
+  fuse.errors$.subscribe((e) => {
+    process.stderr.write(`rxfuse: ${e.kind} ${e.op ?? ''} ino=${e.ino ?? '-'} errno=${e.errno}: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`);
+  });
+  await ex.setup(fuse, cli.args);
+  fs.mkdirSync(cli.mountpoint, { recursive: true });
+  const closed = new Promise<void>((resolve) => fuse.closed$.subscribe({ complete: resolve }));
+  const stop = (): void => {
+    fuse.close();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  await fuse.mount(cli.mountpoint);
+  process.stdout.write(`mounted ${fuse.mountpoint}\n`);
+  await closed;
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+  return 0;
+}

@@ -1,0 +1,482 @@
+// A FUSE mount: typed request streams in, typed replies out.
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Observable, Subject, Subscription } from 'rxjs';
+import { Capability, type CapabilityName } from './caps';
+import type { Dirents } from './dirents';
+import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
+import { answer, type Handler } from './handle';
+import { C, F, S, SLOT_BYTES } from './layout';
+import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
+import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
+import { type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, SLOT_F64 } from './request';
+
+/** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
+export interface ConnOptions {
+  maxWrite?: number;
+  maxRead?: number;
+  maxReadahead?: number;
+  maxBackground?: number;
+  congestionThreshold?: number;
+  timeGran?: number;
+  /** Capabilities to ask for (true) or to switch off (false), when the kernel offers them. */
+  capabilities?: Partial<Record<CapabilityName, boolean>>;
+}
+
+export interface FuseOptions {
+  /** The filesystem name shown in /proc/mounts (default "rxfuse"). */
+  fsname?: string;
+  /** Mount type suffix: the mount shows as fuse.<subtype>. */
+  subtype?: string;
+  allowOther?: boolean;
+  /** Let the kernel check permissions from the mode bits (default false). */
+  defaultPermissions?: boolean;
+  /**
+   * Unmount when the process dies, even by SIGKILL (fusermount3 watches the session). Default true.
+   */
+  autoUnmount?: boolean;
+  readOnly?: boolean;
+  /** More -o options, passed to libfuse as they are. */
+  options?: readonly string[];
+  /** libfuse's debug output on stderr. */
+  debug?: boolean;
+  /** Requests in flight at most (slots); the kernel waits beyond that. Default 128. */
+  maxInFlight?: number;
+  /** Receive buffers (about 1 MiB each); writes in flight at once at most. Default 4. */
+  writeBuffers?: number;
+  /** Answer ETIMEDOUT (and report) a request unanswered after this many ms. Default 0: never. */
+  requestTimeout?: number;
+  /** Fail mount() when the kernel's INIT has not come after this many ms. Default 10000. */
+  mountTimeout?: number;
+  conn?: ConnOptions;
+}
+
+interface Pending {
+  gen: number;
+  since: number;
+  op: OpName;
+  ino: number;
+}
+
+type Streams = { readonly [K in OpName as `${K}$`]: Observable<RequestMap[K]> };
+
+const live = new Set<Fuse>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const f of live) f.close();
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Fuse extends Streams {}
+
+/**
+ * One FUSE mount. Attach handlers (handle(), or operators on the `<op>$` streams) before mount():
+ * the ops with a subscriber at mount time are the ones the kernel sees implemented; libfuse answers
+ * the others ENOSYS without entering JS.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Fuse implements RequestHost {
+  /** @internal */ readonly h: Float64Array;
+  /** @internal */ readonly bytes: Buffer;
+  /** @internal */ readonly scratch: Float64Array;
+  /** @internal */ native!: NativeSession;
+  private readonly slotsBuffer: ArrayBuffer;
+  private readonly recv: Buffer[];
+  private readonly subjects: Subject<Request>[] = [];
+  private readonly streams: (Observable<Request> | undefined)[] = [];
+  private readonly counts: number[] = new Array<number>(OP_COUNT).fill(0);
+  private readonly pending = new Map<number, Pending>();
+  private readonly controllers = new Map<number, AbortController>();
+  private readonly finalizer = new FinalizationRegistry<{ slot: number; gen: number }>((held) => this.collected(held));
+  private readonly errorsSubject = new Subject<FuseErrorEvent>();
+  private readonly initSubject = new Subject<ConnInfo>();
+  private readonly closedSubject = new Subject<void>();
+  private state: 'new' | 'mounting' | 'mounted' | 'closed' = 'new';
+  private referenced = true;
+  private sweeper: NodeJS.Timeout | undefined;
+  private closedWaiters: (() => void)[] = [];
+  private mountpointPath = '';
+  readonly options: Readonly<FuseOptions>;
+
+  /** Handler failures, double replies, timeouts and dropped requests. */
+  readonly errors$: Observable<FuseErrorEvent> = this.errorsSubject.asObservable();
+  /** Emits the negotiated connection once the kernel's INIT is done. */
+  readonly init$: Observable<ConnInfo> = this.initSubject.asObservable();
+  /** Emits once when the mount is gone (unmount(), close(), fusermount3 -u, or process exit). */
+  readonly closed$: Observable<void> = this.closedSubject.asObservable();
+
+  constructor(options: FuseOptions = {}) {
+    this.options = { ...options };
+    const slots = options.maxInFlight ?? 128;
+    const bufs = options.writeBuffers ?? 4;
+    if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
+    if (!(Number.isInteger(bufs) && bufs >= 1 && bufs <= 256)) throw new RangeError(`writeBuffers: 1..256, got ${bufs}`);
+    const addon = native();
+    this.slotsBuffer = new ArrayBuffer(slots * SLOT_BYTES);
+    this.h = new Float64Array(this.slotsBuffer);
+    this.bytes = Buffer.from(this.slotsBuffer);
+    this.scratch = new Float64Array(new ArrayBuffer(S.FIELD_COUNT * 8));
+    this.recv = [];
+    for (let i = 0; i < bufs; i++) this.recv.push(Buffer.allocUnsafeSlow(addon.layout.RECV_BYTES));
+    for (let i = 0; i < OP_COUNT; i++) this.subjects.push(new Subject<Request>());
+  }
+
+  /** The stream of one op's requests. Subscribe before mount() for the op to be implemented. */
+  requests<K extends OpName>(op: K): Observable<RequestMap[K]> {
+    const code = OP_CODE[op];
+    if (code === undefined) throw new TypeError(`unknown op ${String(op)}`);
+    let s = this.streams[code];
+    if (!s) {
+      s = new Observable<Request>((sub) => {
+        this.counts[code]++;
+        const inner = this.subjects[code].subscribe(sub);
+        return () => {
+          inner.unsubscribe();
+          if (--this.counts[code] === 0) this.dropPending(code);
+        };
+      });
+      this.streams[code] = s;
+    }
+    return s as Observable<RequestMap[K]>;
+  }
+
+  /** Answers each request of `op` with the handler's result (a value, Promise or Observable). */
+  handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
+    return this.requests(op)
+      .pipe(answer(handler))
+      .subscribe((declined) => {
+        // Declined by the last layer: nobody else will answer.
+        this.report('no-handler', declined, errno.EIO, new Error(`${op}: every handler declined`));
+        declined.fail(errno.EIO);
+      });
+  }
+
+  /** Attaches handlers for several ops at once: one wiring table, as in libfuse's examples. */
+  handleAll(handlers: { [K in OpName]?: Handler<RequestMap[K]> }): Subscription {
+    const all = new Subscription();
+    for (const op of OPS) {
+      const h = handlers[op];
+      if (h) all.add(this.handle(op, h as Handler<RequestMap[typeof op]>));
+    }
+    return all;
+  }
+
+  get mounted(): boolean {
+    return this.state === 'mounted';
+  }
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+  get mountpoint(): string {
+    return this.mountpointPath;
+  }
+
+  /** The negotiated connection (after INIT), else null. */
+  get conn(): ConnInfo | null {
+    return this.state === 'mounted' ? this.native.conn() : null;
+  }
+
+  /** Requests in flight (answered later than their dispatch). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** Mounts and resolves once the kernel's INIT is done. */
+  mount(mountpoint: string): Promise<ConnInfo> {
+    if (this.state !== 'new') return Promise.reject(new Error('Fuse: mount() can be called once'));
+    this.state = 'mounting';
+    this.mountpointPath = path.resolve(mountpoint);
+    const implemented: number[] = [];
+    for (let code = 1; code < OP_COUNT; code++) if (this.counts[code] > 0) implemented.push(code);
+    this.writeConnWishes();
+    const addon = native();
+    this.native = new addon.Session(
+      this.mountpointPath, this.args(), implemented, this.slotsBuffer, this.recv, this.scratch,
+      this.dispatch, this.onEvent,
+    );
+    const ready = new Promise<ConnInfo>((resolve, reject) => {
+      const timeout = this.options.mountTimeout ?? 10000;
+      const timer = setTimeout(() => {
+        sub.unsubscribe();
+        closedSub.unsubscribe();
+        this.close();
+        reject(new Error(`mount ${this.mountpointPath}: no INIT from the kernel within ${timeout} ms`));
+      }, timeout);
+      const sub = this.initSubject.subscribe((c) => {
+        clearTimeout(timer);
+        closedSub.unsubscribe();
+        resolve(c);
+      });
+      const closedSub = this.closedSubject.subscribe(() => {
+        clearTimeout(timer);
+        sub.unsubscribe();
+        reject(new Error(`mount ${this.mountpointPath}: closed before INIT`));
+      });
+    });
+    try {
+      this.native.mount();
+    } catch (e) {
+      this.state = 'closed';
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    live.add(this);
+    installExitHook();
+    if (!this.referenced) this.native.unref();
+    const t = this.options.requestTimeout ?? 0;
+    if (t > 0) {
+      this.sweeper = setInterval(() => this.sweep(t), Math.max(5, Math.min(1000, t / 4)));
+      this.sweeper.unref();
+    }
+    return ready;
+  }
+
+  /** Unmounts; resolves once the session is closed. Requests still in flight are answered EIO. */
+  unmount(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'new') {
+      this.state = 'closed';
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
+    this.native.close();
+    return done;
+  }
+
+  /** Unmounts synchronously (deferred until the current request returns when called from a handler). */
+  close(): void {
+    if (this.state === 'mounting' || this.state === 'mounted') this.native.close();
+    else this.state = 'closed';
+  }
+
+  /** Keeps the process alive while mounted (the default), like net.Server. */
+  ref(): this {
+    this.referenced = true;
+    if (this.state === 'mounting' || this.state === 'mounted') this.native.ref();
+    return this;
+  }
+
+  /** Lets the process exit while mounted, like net.Server (the mount goes with it). */
+  unref(): this {
+    this.referenced = false;
+    if (this.state === 'mounting' || this.state === 'mounted') this.native.unref();
+    return this;
+  }
+
+  // ---- RequestHost ---------------------------------------------------------------------------
+
+  /** @internal */
+  recvBuffer(i: number): Buffer {
+    return this.recv[i];
+  }
+
+  /** @internal */
+  settled(slot: number): void {
+    if (this.pending.size !== 0) this.pending.delete(slot);
+    if (this.controllers.size !== 0) this.controllers.delete(slot);
+  }
+
+  /** @internal */
+  report(kind: FuseErrorKind, req: Request | undefined, err: number, cause: unknown): void {
+    let op: OpName | undefined;
+    let ino: number | undefined;
+    if (req) {
+      op = req.op;
+      const b = req._slot * SLOT_F64;
+      if (this.h[b + F.GEN] === req._gen) ino = this.h[b + F.INO];
+    }
+    this.emitError({ kind, op, ino, errno: err, cause });
+  }
+
+  /** @internal The inode registry attaches here: the kernel now holds one more lookup of ino. */
+  entryReplied(_req: Request, _ino: number): void {}
+
+  /** @internal The same for a readdirplus reply's entries. */
+  direntsReplied(_req: Request, _list: Dirents, _start: number, _count: number): void {}
+
+  /** @internal */
+  signal(slot: number, gen: number, interrupted: boolean): AbortSignal {
+    let c = this.controllers.get(slot);
+    if (!c) {
+      c = new AbortController();
+      this.controllers.set(slot, c);
+      if (interrupted) c.abort(new FuseError(errno.EINTR, 'interrupted by the kernel'));
+    }
+    void gen;
+    return c.signal;
+  }
+
+  /** @internal */
+  pollHandle(id: number): PollHandle {
+    return {
+      notify: () => {
+        if (this.state !== 'mounted') return false;
+        const r = this.native.pollNotify(id);
+        this.native.pollDestroy(id);
+        return r === 0;
+      },
+    };
+  }
+
+  // ---- dispatch --------------------------------------------------------------------------------
+
+  private readonly dispatch = (slot: number): void => {
+    const b = slot * SLOT_F64;
+    const code = this.h[b + F.OP];
+    const gen = this.h[b + F.GEN];
+    const req = new REQUEST_BY_CODE[code](this, slot, gen);
+    if (this.counts[code] === 0) {
+      if (!NO_REPLY_OPS.has(req.op)) {
+        this.report('no-handler', req, errno.EIO, new Error(`${req.op}: no handler subscribed`));
+        req.fail(errno.EIO);
+      }
+      return;
+    }
+    this.subjects[code].next(req);
+    if (req._done) return;
+    if (NO_REPLY_OPS.has(req.op)) {
+      req._done = true;  // valid only while its subscribers ran
+      return;
+    }
+    // Answered later: keep track so that timeouts, unsubscribing and GC can answer it instead.
+    this.pending.set(slot, { gen, since: performance.now(), op: req.op, ino: this.h[b + F.INO] });
+    this.finalizer.register(req, { slot, gen });
+  };
+
+  private readonly onEvent = (...e: NativeEvent): void => {
+    switch (e[0]) {
+      case 'init': {
+        this.state = 'mounted';
+        const c = this.native.conn();
+        if (c) this.initSubject.next(c);
+        break;
+      }
+      case 'interrupt': {
+        const p = this.pending.get(e[1]);
+        if (p && p.gen === e[2]) {
+          const c = this.controllers.get(e[1]);
+          if (c) c.abort(new FuseError(errno.EINTR, 'interrupted by the kernel'));
+        }
+        break;
+      }
+      case 'error':
+        this.emitError({ kind: 'session', op: undefined, ino: undefined, errno: e[2], cause: new Error(`${e[1]}: errno ${e[2]}`) });
+        break;
+      case 'closed':
+        this.onClosed();
+        break;
+      case 'destroy':
+        break;
+    }
+  };
+
+  private onClosed(): void {
+    this.state = 'closed';
+    live.delete(this);
+    if (this.sweeper) clearInterval(this.sweeper);
+    for (const [slot] of this.pending) this.h[slot * SLOT_F64 + F.GEN] = -1;
+    this.pending.clear();
+    for (const c of this.controllers.values()) c.abort(new FuseError(errno.ENOTCONN, 'unmounted'));
+    this.controllers.clear();
+    this.closedSubject.next();
+    this.closedSubject.complete();
+    for (const s of this.subjects) s.complete();
+    this.initSubject.complete();
+    const waiters = this.closedWaiters;
+    this.closedWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Answers a tracked request on the handler's behalf and makes its Request object stale. */
+  private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
+    this.pending.delete(slot);
+    this.h[slot * SLOT_F64 + F.GEN] = -1;
+    const c = this.controllers.get(slot);
+    this.controllers.delete(slot);
+    if (this.state !== 'closed') this.native.replyErr(slot, err);
+    if (c) c.abort(new FuseError(err, cause.message));
+    this.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
+  }
+
+  private sweep(timeout: number): void {
+    const now = performance.now();
+    for (const [slot, p] of this.pending) {
+      if (now - p.since >= timeout) {
+        this.answerFor(slot, p, errno.ETIMEDOUT, 'timeout', new Error(`${p.op}: no reply within ${timeout} ms`));
+      }
+    }
+  }
+
+  private dropPending(code: number): void {
+    const op = OPS[code - 1];
+    for (const [slot, p] of this.pending) {
+      if (p.op === op) this.answerFor(slot, p, errno.EIO, 'dropped', new Error(`${op}: the last handler unsubscribed`));
+    }
+  }
+
+  private collected(held: { slot: number; gen: number }): void {
+    const p = this.pending.get(held.slot);
+    if (p && p.gen === held.gen) {
+      this.answerFor(held.slot, p, errno.EIO, 'dropped', new Error(`${p.op}: request garbage-collected unanswered`));
+    }
+  }
+
+  private emitError(ev: FuseErrorEvent): void {
+    if (this.errorsSubject.observed) this.errorsSubject.next(ev);
+    else if (ev.kind !== 'session') process.emitWarning(`rxfuse: ${ev.kind} on ${ev.op ?? '-'}: ${String(ev.cause)}`);
+  }
+
+  private args(): string[] {
+    const o = this.options;
+    const opts = [`fsname=${o.fsname ?? 'rxfuse'}`];
+    if (o.subtype) opts.push(`subtype=${o.subtype}`);
+    if (o.allowOther) opts.push('allow_other');
+    if (o.defaultPermissions) opts.push('default_permissions');
+    if (o.autoUnmount ?? true) opts.push('auto_unmount');
+    if (o.readOnly) opts.push('ro');
+    for (const x of o.options ?? []) {
+      if (typeof x !== 'string' || x === '' || /\s/.test(x)) throw new TypeError(`bad -o option ${JSON.stringify(x)}`);
+      opts.push(x);
+    }
+    const args = ['-o', opts.join(',')];
+    if (o.debug) args.push('-d');
+    return args;
+  }
+
+  private writeConnWishes(): void {
+    const c = this.options.conn ?? {};
+    const s = this.scratch;
+    const v = (x: number | undefined, what: string): number => {
+      if (x === undefined) return -1;
+      if (!(Number.isInteger(x) && x >= 0 && x <= 0xffffffff)) throw new RangeError(`conn.${what}: ${x}`);
+      return x;
+    };
+    s.fill(-1, S.CONN, S.CONN + C.FIELD_COUNT);
+    s[S.CONN + C.MAX_WRITE] = v(c.maxWrite, 'maxWrite');
+    s[S.CONN + C.MAX_READ] = v(c.maxRead, 'maxRead');
+    s[S.CONN + C.MAX_READAHEAD] = v(c.maxReadahead, 'maxReadahead');
+    s[S.CONN + C.MAX_BACKGROUND] = v(c.maxBackground, 'maxBackground');
+    s[S.CONN + C.CONGESTION] = v(c.congestionThreshold, 'congestionThreshold');
+    s[S.CONN + C.TIME_GRAN] = v(c.timeGran, 'timeGran');
+    let set = 0;
+    let clear = 0;
+    for (const [name, on] of Object.entries(c.capabilities ?? {})) {
+      const bit = Capability[name as CapabilityName];
+      if (bit === undefined) throw new TypeError(`unknown capability ${name}`);
+      if (on) set |= bit;
+      else clear |= bit;
+    }
+    s[S.CONN + C.WANT_SET] = set >>> 0;
+    s[S.CONN + C.WANT_CLEAR] = clear >>> 0;
+  }
+}
+
+for (const op of OPS) {
+  Object.defineProperty(Fuse.prototype, `${op}$`, {
+    get(this: Fuse) {
+      return this.requests(op);
+    },
+  });
+}

@@ -1,0 +1,78 @@
+// Attaching handlers: a handler returns a value, a Promise or an Observable; its result becomes the
+// request's typed reply. Errors never escape: FuseError → its errno, anything else → EIO + errors$.
+import { firstValueFrom, isObservable, Observable, type OperatorFunction } from 'rxjs';
+import type { Request, ResultMap } from './request';
+import { NO_REPLY_OPS } from './ops';
+
+/** Return PASS from a handler to decline a request: it goes on, unanswered, to the next operator. */
+export const PASS: unique symbol = Symbol('rxfuse.pass');
+export type Pass = typeof PASS;
+
+/** The result type a handler of request type R returns. */
+export type ResultOf<R extends Request> = ResultMap[R['op']];
+
+export type HandlerResult<T> = T | Pass | PromiseLike<T | Pass> | Observable<T | Pass>;
+
+export type Handler<R extends Request> = (req: R) => HandlerResult<ResultOf<R>>;
+
+function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
+}
+
+function settle(req: Request, value: unknown, declined: (req: Request) => void): void {
+  if (value === PASS) {
+    declined(req);
+    return;
+  }
+  if (req.answered || NO_REPLY_OPS.has(req.op)) return;  // the handler replied itself, or there is no reply
+  try {
+    req._reply(value);
+  } catch (e) {
+    req._failWith(e, 'invalid-reply');
+  }
+}
+
+function fail(req: Request, e: unknown): void {
+  if (NO_REPLY_OPS.has(req.op)) {
+    req._failWithoutReply(e);
+    return;
+  }
+  req._failWith(e);
+}
+
+/**
+ * Runs one request through a handler. `declined` receives requests the handler passed on.
+ * @internal
+ */
+export function runHandler<R extends Request>(req: R, handler: Handler<R>, declined: (req: R) => void): void {
+  const next = declined as (req: Request) => void;
+  let r: HandlerResult<ResultOf<R>>;
+  try {
+    r = handler(req);
+  } catch (e) {
+    fail(req, e);
+    return;
+  }
+  if (isObservable(r)) {
+    firstValueFrom(r).then((v) => settle(req, v, next), (e: unknown) => fail(req, e));
+  } else if (isPromiseLike(r)) {
+    r.then((v) => settle(req, v, next), (e: unknown) => fail(req, e));
+  } else {
+    settle(req, r, next);
+  }
+}
+
+/**
+ * The operator that answers each request with `handler`'s result. Requests the handler declines
+ * (returns PASS) are emitted downstream, unanswered, for the next layer; nothing else is emitted.
+ */
+export function answer<R extends Request>(handler: Handler<R>): OperatorFunction<R, R> {
+  return (source) =>
+    new Observable<R>((sub) =>
+      source.subscribe({
+        next: (req) => runHandler(req, handler, (d) => sub.next(d)),
+        error: (e: unknown) => sub.error(e),
+        complete: () => sub.complete(),
+      }),
+    );
+}

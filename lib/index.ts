@@ -1,0 +1,13 @@
+// rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
+export { Fuse, type FuseOptions, type ConnOptions } from './fuse';
+export type { ConnInfo } from './native';
+export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultOf } from './handle';
+export * from './request';
+export { Dirents } from './dirents';
+export {
+  type Attr, type Entry, type NegativeEntry, type AttrResult, type OpenResult, type Statfs, type Lock,
+  type Timespec, timespec, now, DEFAULT_TIMEOUT,
+} from './attr';
+export { FuseError, ReplyError, errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
+export { OPS, type OpName, STICKY_ENOSYS } from './ops';
+export { Capability, type CapabilityName, capabilityNames } from './caps';

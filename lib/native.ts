@@ -1,0 +1,87 @@
+// Loads the addon and types its surface. Only lib/ talks to it.
+import * as path from 'node:path';
+import { checkLayout, type NativeLayout } from './layout';
+import { OP_COUNT } from './ops';
+
+export interface ConnInfo {
+  protoMajor: number;
+  protoMinor: number;
+  maxWrite: number;
+  maxRead: number;
+  maxReadahead: number;
+  /** FUSE_CAP_* bits the kernel offers. */
+  capable: number;
+  /** FUSE_CAP_* bits in use. */
+  want: number;
+  maxBackground: number;
+  congestionThreshold: number;
+  timeGran: number;
+}
+
+export type NativeEvent =
+  | ['init']
+  | ['destroy']
+  | ['closed']
+  | ['interrupt', number, number]
+  | ['error', string, number];
+
+export interface NativeSession {
+  mount(): number;
+  close(): boolean;
+  ref(): void;
+  unref(): void;
+  setLoop(budget: number): void;
+  conn(): ConnInfo | null;
+  busySlots(): number;
+  getgroups(slot: number): number[] | number;
+  pollNotify(id: number): number;
+  pollDestroy(id: number): void;
+  replyErr(slot: number, err: number): number;
+  replyEntry(slot: number): number;
+  replyCreate(slot: number): number;
+  replyAttr(slot: number): number;
+  replyReadlink(slot: number, target: Uint8Array): number;
+  replyOpen(slot: number): number;
+  replyWrite(slot: number, count: number): number;
+  replyBuf(slot: number, data: Uint8Array): number;
+  replyFd(slot: number, fd: number, offset: number, length: number): number;
+  replyStatfs(slot: number): number;
+  replyXattr(slot: number, size: number): number;
+  replyLock(slot: number): number;
+  replyBmap(slot: number, idx: number): number;
+  replyIoctl(slot: number, result: number, data: Uint8Array | undefined): number;
+  replyPoll(slot: number, revents: number): number;
+  replyLseek(slot: number, offset: number): number;
+  replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
+}
+
+export interface NativeSessionCtor {
+  new (
+    mountpoint: string,
+    args: string[],
+    implementedOps: number[],
+    slots: ArrayBuffer,
+    recvBuffers: Buffer[],
+    scratch: Float64Array,
+    dispatch: (slot: number) => void,
+    onEvent: (...e: NativeEvent) => void,
+  ): NativeSession;
+}
+
+interface Addon {
+  Session: NativeSessionCtor;
+  layout: NativeLayout;
+  fuseVersion: number;
+}
+
+let addon: Addon | undefined;
+
+export function native(): Addon {
+  if (!addon) {
+    const file = path.join(__dirname, '..', '..', 'build', 'Release', 'rxfuse.node');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    addon = require(file) as Addon;
+    checkLayout(addon.layout, OP_COUNT);
+  }
+  return addon;
+}

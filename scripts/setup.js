@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+'use strict';
+// One-command set-up, run by `npm test` and `npm run demo` (and `npm run build`): installs what is
+// missing and skips what is done.
+//   1. system packages fuse3, libfuse3-dev, pkg-config (apt-get when root, else a clear message)
+//   2. npm ci when node_modules is missing or older than package-lock.json
+//   3. the native addon (node-gyp) when missing or older than src-native/ or binding.gyp
+//   4. the TypeScript build when dist/ is older than any .ts file
+// Only node's built-in modules are used: this runs before npm ci.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const buildOnly = process.argv.includes('--build-only');
+const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
+
+function log(msg) {
+  process.stderr.write(`setup: ${msg}\n`);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
+}
+
+function ok(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return !r.error && r.status === 0;
+}
+
+function systemPackages() {
+  const have = ok('pkg-config', ['--exists', 'fuse3']) && (ok('fusermount3', ['-V']) || fs.existsSync('/usr/bin/fusermount3'));
+  if (have) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !ok('apt-get', ['--version'])) {
+    throw new Error(`missing system packages: install ${PACKAGES.join(' ')} (e.g. sudo apt-get install -y ${PACKAGES.join(' ')})`);
+  }
+  log(`installing ${PACKAGES.join(' ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...PACKAGES], { env });
+}
+
+function mtime(p) {
+  try {
+    return fs.statSync(p).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+function newest(dir, filter) {
+  let t = 0;
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) t = Math.max(t, newest(p, filter));
+    else if (filter(e.name)) t = Math.max(t, mtime(p));
+  }
+  return t;
+}
+
+function npmDeps() {
+  const stamp = path.join(root, 'node_modules', '.package-lock.json');
+  if (mtime(stamp) >= mtime(path.join(root, 'package-lock.json')) && fs.existsSync(path.join(root, 'node_modules', 'rxjs'))) return;
+  log('npm ci');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+}
+
+function nativeBuild() {
+  const out = path.join(root, 'build', 'Release', 'rxfuse.node');
+  const src = Math.max(newest(path.join(root, 'src-native'), () => true), mtime(path.join(root, 'binding.gyp')));
+  if (mtime(out) >= src && src > 0) return;
+  log('building the native addon');
+  const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] }), 'rebuild'];
+  // Build against the installed Node headers when they are there: no download needed.
+  if (fs.existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+  run(process.execPath, args);
+}
+
+function tsBuild() {
+  const isTs = (n) => n.endsWith('.ts') && !n.endsWith('.d.ts');
+  const src = Math.max(
+    ...['lib', 'examples', 'test'].map((d) => newest(path.join(root, d), isTs)),
+    mtime(path.join(root, 'tsconfig.json')),
+  );
+  const stamp = path.join(root, 'dist', '.built');
+  if (mtime(stamp) >= src) return;
+  log('compiling TypeScript');
+  run(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-p', 'tsconfig.json']);
+  fs.writeFileSync(stamp, new Date().toISOString() + '\n');
+}
+
+try {
+  if (process.platform !== 'linux') throw new Error('rxfuse runs on Linux only');
+  systemPackages();
+  if (!buildOnly) npmDeps();
+  nativeBuild();
+  tsBuild();
+} catch (e) {
+  log(`error: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,288 @@
+// Replies: each takes (slot, ...) from JS, reads structured values from the shared scratch area
+// (layout.h), calls the matching fuse_reply_* once and frees the slot. Exactly-once is enforced in
+// lib/request.ts; here a reply to a slot that is not busy is a thrown error, never a crash.
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "session.h"
+
+namespace rxfuse {
+
+namespace {
+
+void FillStat(const double* s, struct stat* st) {
+  memset(st, 0, sizeof(*st));
+  st->st_ino = ino_t(s[ST_INO]);
+  st->st_mode = mode_t(s[ST_MODE]);
+  st->st_nlink = nlink_t(s[ST_NLINK]);
+  st->st_uid = uid_t(s[ST_UID]);
+  st->st_gid = gid_t(s[ST_GID]);
+  st->st_rdev = dev_t(s[ST_RDEV]);
+  st->st_size = off_t(s[ST_SIZE]);
+  st->st_blocks = blkcnt_t(s[ST_BLOCKS]);
+  st->st_blksize = blksize_t(s[ST_BLKSIZE]);
+  st->st_atim.tv_sec = time_t(s[ST_ATIME_S]);
+  st->st_atim.tv_nsec = long(s[ST_ATIME_NS]);
+  st->st_mtim.tv_sec = time_t(s[ST_MTIME_S]);
+  st->st_mtim.tv_nsec = long(s[ST_MTIME_NS]);
+  st->st_ctim.tv_sec = time_t(s[ST_CTIME_S]);
+  st->st_ctim.tv_nsec = long(s[ST_CTIME_NS]);
+}
+
+// An entry block: [ino, generation, attr_timeout, entry_timeout] + stat.
+void FillEntry(const double* s, fuse_entry_param* e) {
+  memset(e, 0, sizeof(*e));
+  e->ino = fuse_ino_t(s[S_ENTRY_INO]);
+  e->generation = uint64_t(s[S_ENTRY_GEN]);
+  e->attr_timeout = s[S_ATTR_TIMEOUT];
+  e->entry_timeout = s[S_ENTRY_TIMEOUT];
+  FillStat(s + S_STAT, &e->attr);
+  e->attr.st_ino = e->ino;
+}
+
+void FillFileInfo(const double* s, fuse_file_info* fi) {
+  fi->fh = uint64_t(s[S_FI + 0]);
+  fi->direct_io = s[S_FI + 1] != 0;
+  fi->keep_cache = s[S_FI + 2] != 0;
+  fi->nonseekable = s[S_FI + 3] != 0;
+  fi->cache_readdir = s[S_FI + 4] != 0;
+  fi->noflush = s[S_FI + 5] != 0;
+}
+
+bool BytesArg(const Napi::Value& v, const uint8_t** data, size_t* len) {
+  if (v.IsUndefined() || v.IsNull()) {
+    *data = nullptr;
+    *len = 0;
+    return true;
+  }
+  if (!v.IsTypedArray()) return false;
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  if (ta.TypedArrayType() != napi_uint8_array) return false;
+  Napi::Uint8Array u = v.As<Napi::Uint8Array>();
+  *data = u.Data();
+  *len = u.ByteLength();
+  return true;
+}
+
+}  // namespace
+
+fuse_req_t Session::Peek(const Napi::CallbackInfo& info, int* slotOut) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, "reply: slot expected").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  int slot = info[0].As<Napi::Number>().Int32Value();
+  if (slot < 0 || size_t(slot) >= slotTable_.size() || !slotTable_[size_t(slot)].req || closed_) {
+    Napi::Error::New(env, "reply: request already answered or mount closed").ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  *slotOut = slot;
+  return slotTable_[size_t(slot)].req;
+}
+
+fuse_req_t Session::Take(const Napi::CallbackInfo& info, int* slotOut) { return Peek(info, slotOut); }
+
+Napi::Value Session::Finish(Napi::Env env, int slot, int res) {
+  Free(slot);
+  return Napi::Number::New(env, res);
+}
+
+#define TAKE()                                   \
+  Napi::Env env = info.Env();                    \
+  int slot = -1;                                 \
+  fuse_req_t req = Take(info, &slot);            \
+  if (!req) return env.Undefined();
+
+#define ARG_ERROR(MSG)                                         \
+  {                                                            \
+    Napi::TypeError::New(env, MSG).ThrowAsJavaScriptException(); \
+    return env.Undefined();                                    \
+  }
+
+Napi::Value Session::ReplyErr(const Napi::CallbackInfo& info) {
+  TAKE();
+  int err = info[1].As<Napi::Number>().Int32Value();
+  return Finish(env, slot, fuse_reply_err(req, err));
+}
+
+Napi::Value Session::ReplyEntry(const Napi::CallbackInfo& info) {
+  TAKE();
+  fuse_entry_param e;
+  FillEntry(scratch_, &e);
+  return Finish(env, slot, fuse_reply_entry(req, &e));
+}
+
+Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
+  TAKE();
+  fuse_entry_param e;
+  FillEntry(scratch_, &e);
+  fuse_file_info fi;
+  memset(&fi, 0, sizeof(fi));
+  FillFileInfo(scratch_, &fi);
+  return Finish(env, slot, fuse_reply_create(req, &e, &fi));
+}
+
+Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
+  TAKE();
+  struct stat st;
+  FillStat(scratch_ + S_STAT, &st);
+  return Finish(env, slot, fuse_reply_attr(req, &st, scratch_[S_ATTR_TIMEOUT]));
+}
+
+Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
+  TAKE();
+  const uint8_t* data;
+  size_t len;
+  if (!BytesArg(info[1], &data, &len)) ARG_ERROR("replyReadlink: Buffer expected");
+  std::string target(reinterpret_cast<const char*>(data), len);  // NUL-terminated copy
+  return Finish(env, slot, fuse_reply_readlink(req, target.c_str()));
+}
+
+Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
+  TAKE();
+  fuse_file_info fi;
+  memset(&fi, 0, sizeof(fi));
+  FillFileInfo(scratch_, &fi);
+  return Finish(env, slot, fuse_reply_open(req, &fi));
+}
+
+Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) {
+  TAKE();
+  return Finish(env, slot, fuse_reply_write(req, size_t(info[1].As<Napi::Number>().Int64Value())));
+}
+
+// replyBuf(slot, bytes): the bytes go to the kernel directly from the JS buffer (no copy here).
+Napi::Value Session::ReplyBuf(const Napi::CallbackInfo& info) {
+  TAKE();
+  const uint8_t* data;
+  size_t len;
+  if (!BytesArg(info[1], &data, &len)) ARG_ERROR("replyBuf: Buffer or Uint8Array expected");
+  return Finish(env, slot, fuse_reply_buf(req, reinterpret_cast<const char*>(data), len));
+}
+
+// replyFd(slot, fd, offset, length): libfuse reads (or splices) straight from the descriptor.
+Napi::Value Session::ReplyFd(const Napi::CallbackInfo& info) {
+  TAKE();
+  fuse_bufvec bv = FUSE_BUFVEC_INIT(size_t(info[3].As<Napi::Number>().Int64Value()));
+  bv.buf[0].flags = fuse_buf_flags(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  bv.buf[0].fd = info[1].As<Napi::Number>().Int32Value();
+  bv.buf[0].pos = off_t(info[2].As<Napi::Number>().Int64Value());
+  return Finish(env, slot, fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE));
+}
+
+Napi::Value Session::ReplyStatfs(const Napi::CallbackInfo& info) {
+  TAKE();
+  struct statvfs sv;
+  memset(&sv, 0, sizeof(sv));
+  const double* s = scratch_ + S_STATFS;
+  sv.f_bsize = (unsigned long)s[0];
+  sv.f_frsize = (unsigned long)s[1];
+  sv.f_blocks = fsblkcnt_t(s[2]);
+  sv.f_bfree = fsblkcnt_t(s[3]);
+  sv.f_bavail = fsblkcnt_t(s[4]);
+  sv.f_files = fsfilcnt_t(s[5]);
+  sv.f_ffree = fsfilcnt_t(s[6]);
+  sv.f_favail = fsfilcnt_t(s[7]);
+  sv.f_fsid = (unsigned long)s[8];
+  sv.f_flag = (unsigned long)s[9];
+  sv.f_namemax = (unsigned long)s[10];
+  return Finish(env, slot, fuse_reply_statfs(req, &sv));
+}
+
+Napi::Value Session::ReplyXattr(const Napi::CallbackInfo& info) {
+  TAKE();
+  return Finish(env, slot, fuse_reply_xattr(req, size_t(info[1].As<Napi::Number>().Int64Value())));
+}
+
+Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
+  TAKE();
+  struct flock lk;
+  memset(&lk, 0, sizeof(lk));
+  const double* s = scratch_ + S_LOCK;
+  lk.l_type = short(s[0]);
+  lk.l_whence = SEEK_SET;
+  lk.l_start = off_t(s[1]);
+  lk.l_len = off_t(s[2]);
+  lk.l_pid = pid_t(s[3]);
+  return Finish(env, slot, fuse_reply_lock(req, &lk));
+}
+
+Napi::Value Session::ReplyBmap(const Napi::CallbackInfo& info) {
+  TAKE();
+  return Finish(env, slot, fuse_reply_bmap(req, uint64_t(info[1].As<Napi::Number>().Int64Value())));
+}
+
+Napi::Value Session::ReplyIoctl(const Napi::CallbackInfo& info) {
+  TAKE();
+  int result = info[1].As<Napi::Number>().Int32Value();
+  const uint8_t* data;
+  size_t len;
+  if (!BytesArg(info[2], &data, &len)) ARG_ERROR("replyIoctl: Buffer expected");
+  return Finish(env, slot, fuse_reply_ioctl(req, result, data, len));
+}
+
+Napi::Value Session::ReplyPoll(const Napi::CallbackInfo& info) {
+  TAKE();
+  return Finish(env, slot, fuse_reply_poll(req, unsigned(info[1].As<Napi::Number>().Uint32Value())));
+}
+
+Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
+  TAKE();
+  return Finish(env, slot, fuse_reply_lseek(req, off_t(info[1].As<Napi::Number>().Int64Value())));
+}
+
+// replyDirents(slot, records, positions, start, count, plus): encodes packed records (lib/dirents.ts)
+// from index `start` until the kernel's buffer is full. Returns the number of entries sent, or a
+// negative errno when the reply itself failed.
+Napi::Value Session::ReplyDirents(const Napi::CallbackInfo& info) {
+  TAKE();
+  if (!info[1].IsTypedArray() || !info[2].IsTypedArray()) ARG_ERROR("replyDirents: records expected");
+  Napi::Uint8Array rec = info[1].As<Napi::Uint8Array>();
+  Napi::Uint32Array pos = info[2].As<Napi::Uint32Array>();
+  uint32_t start = info[3].As<Napi::Number>().Uint32Value();
+  uint32_t count = info[4].As<Napi::Number>().Uint32Value();
+  bool plus = info[5].ToBoolean();
+  size_t size = size_t(Header(slot)[F_SIZE]);
+  if (dirBuf_.size() < size) dirBuf_.resize(size);
+  char* out = dirBuf_.data();
+  size_t used = 0;
+  uint32_t sent = 0;
+  char name[NAME_MAX_BYTES + 1];
+  const uint8_t* base = rec.Data();
+  size_t recLen = rec.ByteLength();
+  if (count > pos.ElementLength()) count = uint32_t(pos.ElementLength());
+  for (uint32_t i = start; i < count; i++) {
+    size_t p = pos[i];
+    if (p + D_FIELD_COUNT * 8 > recLen) break;
+    const double* d = reinterpret_cast<const double*>(base + p);
+    size_t nlen = size_t(d[D_NAMELEN]);
+    if (nlen > NAME_MAX_BYTES || p + D_FIELD_COUNT * 8 + nlen > recLen) break;
+    memcpy(name, base + p + D_FIELD_COUNT * 8, nlen);
+    name[nlen] = 0;
+    off_t off = off_t(d[D_OFF]);
+    size_t need;
+    if (plus) {
+      fuse_entry_param e;
+      FillEntry(d + D_ENTRY, &e);
+      need = fuse_add_direntry_plus(req, out + used, size - used, name, &e, off);
+    } else {
+      struct stat st;
+      memset(&st, 0, sizeof(st));
+      st.st_ino = ino_t(d[D_ENTRY + S_ENTRY_INO]);
+      st.st_mode = mode_t(d[D_ENTRY + S_STAT + ST_MODE]);
+      need = fuse_add_direntry(req, out + used, size - used, name, &st, off);
+    }
+    if (need > size - used) break;
+    used += need;
+    sent++;
+  }
+  int res = fuse_reply_buf(req, out, used);
+  Free(slot);
+  return Napi::Number::New(env, res < 0 ? res : int(sent));
+}
+
+}  // namespace rxfuse

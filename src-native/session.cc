@@ -1,0 +1,572 @@
+// Session lifecycle and the receive loop (see session.h).
+#include "session.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace rxfuse {
+
+void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops);  // ops.cc
+
+namespace {
+napi_value Undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+}  // namespace
+
+// new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent)
+Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 8 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() ||
+      !info[3].IsArrayBuffer() || !info[4].IsArray() || !info[5].IsTypedArray() || !info[6].IsFunction() ||
+      !info[7].IsFunction()) {
+    Napi::TypeError::New(env, "Session: bad arguments").ThrowAsJavaScriptException();
+    return;
+  }
+  mountpoint_ = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array args = info[1].As<Napi::Array>();
+  args_.push_back("rxfuse");
+  for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
+
+  Napi::Array impl = info[2].As<Napi::Array>();
+  std::vector<int> implemented;
+  for (uint32_t i = 0; i < impl.Length(); i++) implemented.push_back(impl.Get(i).As<Napi::Number>().Int32Value());
+  InstallOps(implemented, &ops_);
+
+  Napi::ArrayBuffer slots = info[3].As<Napi::ArrayBuffer>();
+  size_t nslots = slots.ByteLength() / SLOT_BYTES;
+  if (nslots == 0) {
+    Napi::RangeError::New(env, "Session: slot buffer too small").ThrowAsJavaScriptException();
+    return;
+  }
+  slotsRef_ = Napi::Persistent(slots);
+  slots_ = static_cast<uint8_t*>(slots.Data());
+  slotTable_.resize(nslots);
+  for (size_t i = nslots; i > 0; i--) freeSlots_.push_back(int(i - 1));
+
+  // Receive buffers must hold libfuse's whole bufsize (FUSE_MAX_MAX_PAGES pages + one header page).
+  recvSize_ = size_t(256) * size_t(sysconf(_SC_PAGESIZE)) + 0x1000;
+  Napi::Array bufs = info[4].As<Napi::Array>();
+  for (uint32_t i = 0; i < bufs.Length(); i++) {
+    Napi::Value v = bufs.Get(i);
+    if (!v.IsBuffer() || v.As<Napi::Buffer<uint8_t>>().Length() < recvSize_) {
+      Napi::RangeError::New(env, "Session: receive buffers must hold " + std::to_string(recvSize_) + " bytes")
+          .ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::Buffer<uint8_t> b = v.As<Napi::Buffer<uint8_t>>();
+    recvRefs_.push_back(Napi::Persistent(b));
+    recvMem_.push_back(b.Data());
+    recvPins_.push_back(0);
+  }
+  if (recvMem_.empty()) {
+    Napi::RangeError::New(env, "Session: at least one receive buffer is needed").ThrowAsJavaScriptException();
+    return;
+  }
+  Napi::Float64Array scratch = info[5].As<Napi::Float64Array>();
+  if (scratch.ElementLength() < size_t(S_FIELD_COUNT)) {
+    Napi::RangeError::New(env, "Session: scratch too small").ThrowAsJavaScriptException();
+    return;
+  }
+  scratchRef_ = Napi::Persistent(scratch);
+  scratch_ = scratch.Data();
+  for (int i = 0; i < C_FIELD_COUNT; i++) connWish_[i] = scratch_[S_CONN + i];
+  dispatch_ = Napi::Persistent(info[6].As<Napi::Function>());
+  onEvent_ = Napi::Persistent(info[7].As<Napi::Function>());
+  napi_value resource = Napi::Object::New(env);
+  resourceRef_ = Napi::Persistent(Napi::Object(env, resource));
+  napi_value name = Napi::String::New(env, "rxfuse.Session");
+  napi_async_init(env, resource, name, &asyncCtx_);
+}
+
+Session::~Session() {
+  if (!closed_) Teardown(false);
+  if (asyncCtx_) napi_async_destroy(env_, asyncCtx_);
+}
+
+Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (se_ || closed_) {
+    Napi::Error::New(env, "Session: already mounted or closed").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  std::vector<char*> argv;
+  for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
+  fuse_args fargs = FUSE_ARGS_INIT(int(argv.size()), argv.data());
+  se_ = fuse_session_new(&fargs, &ops_, sizeof(ops_), this);
+  fuse_opt_free_args(&fargs);
+  if (!se_) {
+    closed_ = true;
+    Napi::Error::New(env, "fuse_session_new failed (bad options; libfuse printed why on stderr)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
+    fuse_session_destroy(se_);
+    se_ = nullptr;
+    closed_ = true;
+    Napi::Error::New(env, "mount failed: " + mountpoint_ + " (libfuse printed why on stderr)")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  mounted_ = true;
+  int fd = fuse_session_fd(se_);
+  int fl = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  poll_ = new uv_poll_t;
+  uv_poll_init(loop, poll_, fd);
+  poll_->data = this;
+  napi_add_env_cleanup_hook(env, CleanupHook, this);
+  Ref();  // the JS object stays alive while mounted
+  UpdatePolling();
+  if (!referenced_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value Session::Close(const Napi::CallbackInfo& info) {
+  if (closed_) return Napi::Boolean::New(info.Env(), false);
+  if (inDrain_) {
+    closeRequested_ = true;  // finished once the request being processed returns
+    return Napi::Boolean::New(info.Env(), true);
+  }
+  Teardown(true);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+Napi::Value Session::JsRef(const Napi::CallbackInfo& info) {
+  referenced_ = true;
+  if (poll_) uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+  return info.Env().Undefined();
+}
+
+Napi::Value Session::JsUnref(const Napi::CallbackInfo& info) {
+  referenced_ = false;
+  if (poll_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+  return info.Env().Undefined();
+}
+
+Napi::Value Session::SetLoop(const Napi::CallbackInfo& info) {
+  if (info.Length() > 0 && info[0].IsNumber()) {
+    int b = info[0].As<Napi::Number>().Int32Value();
+    budget_ = b < 1 ? 1 : b;
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Session::Conn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!conn_) return env.Null();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("protoMajor", conn_->proto_major);
+  o.Set("protoMinor", conn_->proto_minor);
+  o.Set("maxWrite", conn_->max_write);
+  o.Set("maxRead", conn_->max_read);
+  o.Set("maxReadahead", conn_->max_readahead);
+  o.Set("capable", conn_->capable);
+  o.Set("want", conn_->want);
+  o.Set("maxBackground", conn_->max_background);
+  o.Set("congestionThreshold", conn_->congestion_threshold);
+  o.Set("timeGran", conn_->time_gran);
+  return o;
+}
+
+Napi::Value Session::BusySlots(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(slotTable_.size() - freeSlots_.size()));
+}
+
+// ---- requests -------------------------------------------------------------------------------
+
+int Session::Begin(fuse_req_t req, int op, fuse_ino_t ino) {
+  if (freeSlots_.empty()) {  // cannot happen: ReceiveOne only reads with a free slot
+    fuse_reply_err(req, EBUSY);
+    return -1;
+  }
+  int slot = freeSlots_.back();
+  freeSlots_.pop_back();
+  Slot& sl = slotTable_[slot];
+  sl.req = req;
+  sl.op = op;
+  sl.recvBuf = -1;
+  sl.async = false;
+  sl.gen++;
+  double* h = Header(slot);
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  h[F_OP] = op;
+  h[F_GEN] = sl.gen;
+  h[F_SEQ] = double(++seq_);
+  h[F_UID] = ctx->uid;
+  h[F_GID] = ctx->gid;
+  h[F_PID] = ctx->pid;
+  h[F_UMASK] = ctx->umask;
+  h[F_INO] = double(ino);
+  h[F_FH] = -1;
+  h[F_DATA_BUF] = -1;
+  h[F_INTERRUPTED] = 0;
+  return slot;
+}
+
+bool Session::CopyName(int slot, size_t off, int lenField, const char* name, size_t max) {
+  size_t len = strnlen(name, max + 1);
+  if (len > max) {
+    fuse_reply_err(slotTable_[slot].req, ENAMETOOLONG);
+    Free(slot);
+    return false;
+  }
+  memcpy(Var(slot, off), name, len);
+  Header(slot)[lenField] = double(len);
+  return true;
+}
+
+void Session::PinPayload(int slot, const void* data, size_t len) {
+  double* h = Header(slot);
+  if (len == 0 || curRecv_ < 0) {
+    h[F_DATA_BUF] = -1;
+    h[F_DATA_LEN] = 0;
+    return;
+  }
+  const uint8_t* base = recvMem_[curRecv_];
+  const uint8_t* p = static_cast<const uint8_t*>(data);
+  h[F_DATA_BUF] = curRecv_;
+  h[F_DATA_OFF] = double(p - base);
+  h[F_DATA_LEN] = double(len);
+  slotTable_[slot].recvBuf = curRecv_;
+  recvPins_[curRecv_]++;
+}
+
+static void OnInterrupt(fuse_req_t req, void* data) {
+  // Called by libfuse with the request's lock held: only record it; JS hears of it after
+  // fuse_session_process_buf returns (ProcessInterrupts).
+  Session* s = Session::From(req);
+  s->NoteInterrupt(int(reinterpret_cast<intptr_t>(data)), req);
+}
+
+void Session::NoteInterrupt(int slot, fuse_req_t req) {
+  if (slot < 0 || size_t(slot) >= slotTable_.size() || slotTable_[slot].req != req) return;
+  Header(slot)[F_INTERRUPTED] = 1;
+  interrupted_.push_back(slot);
+}
+
+void Session::Dispatch(int slot) {
+  uint32_t gen = slotTable_[slot].gen;
+  napi_value arg;
+  napi_create_int32(env_, slot, &arg);
+  CallJs(dispatch_, {arg});
+  Slot& sl = slotTable_[slot];
+  if (sl.req && sl.gen == gen && !closed_) {
+    // Left for later: the kernel may interrupt it meanwhile.
+    sl.async = true;
+    fuse_req_interrupt_func(sl.req, OnInterrupt, reinterpret_cast<void*>(intptr_t(slot)));
+  }
+}
+
+void Session::DispatchNoReply(int slot) {
+  napi_value arg;
+  napi_create_int32(env_, slot, &arg);
+  CallJs(dispatch_, {arg});
+}
+
+void Session::FinishNoReply(int slot) {
+  fuse_reply_none(slotTable_[slot].req);
+  Free(slot);
+}
+
+void Session::Abort(int slot, int err) {
+  fuse_req_t req = slotTable_[slot].req;
+  if (err == 0)
+    fuse_reply_buf(req, nullptr, 0);
+  else
+    fuse_reply_err(req, err);
+  Free(slot);
+}
+
+void Session::Free(int slot) {
+  Slot& sl = slotTable_[slot];
+  sl.req = nullptr;
+  if (sl.recvBuf >= 0) {
+    recvPins_[sl.recvBuf]--;
+    sl.recvBuf = -1;
+  }
+  freeSlots_.push_back(slot);
+  if (!inDrain_) UpdatePolling();
+}
+
+void Session::ProcessInterrupts() {
+  std::vector<int> list;
+  list.swap(interrupted_);
+  for (int slot : list) {
+    if (!slotTable_[slot].req) continue;
+    napi_value a[3];
+    napi_create_string_utf8(env_, "interrupt", NAPI_AUTO_LENGTH, &a[0]);
+    napi_create_int32(env_, slot, &a[1]);
+    napi_create_uint32(env_, slotTable_[slot].gen, &a[2]);
+    CallJs(onEvent_, {a[0], a[1], a[2]});
+  }
+}
+
+void Session::OnInit(fuse_conn_info* conn) {
+  conn_ = conn;
+  const double* w = connWish_;
+  if (w[C_MAX_WRITE] >= 0) conn->max_write = unsigned(w[C_MAX_WRITE]);
+  if (w[C_MAX_READ] >= 0) conn->max_read = unsigned(w[C_MAX_READ]);
+  if (w[C_MAX_READAHEAD] >= 0) conn->max_readahead = unsigned(w[C_MAX_READAHEAD]);
+  if (w[C_MAX_BACKGROUND] >= 0) conn->max_background = unsigned(w[C_MAX_BACKGROUND]);
+  if (w[C_CONGESTION] >= 0) conn->congestion_threshold = unsigned(w[C_CONGESTION]);
+  if (w[C_TIME_GRAN] >= 0) conn->time_gran = unsigned(w[C_TIME_GRAN]);
+  if (w[C_WANT_SET] > 0) conn->want |= unsigned(w[C_WANT_SET]) & conn->capable;
+  if (w[C_WANT_CLEAR] > 0) conn->want &= ~unsigned(w[C_WANT_CLEAR]);
+  initPending_ = true;
+}
+
+void Session::OnDestroy() {
+  if (!jsAllowed_) return;
+  Napi::Env envScope(env_);
+  Napi::HandleScope scope(envScope);
+  napi_value kind;
+  napi_create_string_utf8(env_, "destroy", NAPI_AUTO_LENGTH, &kind);
+  CallJs(onEvent_, {kind});
+}
+
+uint64_t Session::AddPollHandle(fuse_pollhandle* ph) {
+  uint64_t id = nextPollId_++;
+  pollHandles_[id] = ph;
+  return id;
+}
+
+Napi::Value Session::PollNotify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto it = pollHandles_.find(uint64_t(info[0].As<Napi::Number>().Int64Value()));
+  if (it == pollHandles_.end() || closed_) return Napi::Number::New(env, -EBADF);
+  return Napi::Number::New(env, fuse_lowlevel_notify_poll(it->second));
+}
+
+Napi::Value Session::PollDestroy(const Napi::CallbackInfo& info) {
+  auto it = pollHandles_.find(uint64_t(info[0].As<Napi::Number>().Int64Value()));
+  if (it != pollHandles_.end()) {
+    fuse_pollhandle_destroy(it->second);
+    pollHandles_.erase(it);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Session::Getgroups(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int slot;
+  fuse_req_t req = Peek(info, &slot);
+  if (!req) return env.Undefined();
+  std::vector<gid_t> groups(64);
+  int n = fuse_req_getgroups(req, int(groups.size()), groups.data());
+  if (n > int(groups.size())) {
+    groups.resize(size_t(n));
+    n = fuse_req_getgroups(req, int(groups.size()), groups.data());
+  }
+  if (n < 0) return Napi::Number::New(env, n);
+  Napi::Array a = Napi::Array::New(env, size_t(n));
+  for (int i = 0; i < n && i < int(groups.size()); i++) a.Set(uint32_t(i), Napi::Number::New(env, groups[size_t(i)]));
+  return a;
+}
+
+// ---- the receive loop -------------------------------------------------------------------------
+
+void Session::CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
+  if (!jsAllowed_) return;
+  napi_value result;
+  napi_status st = napi_call_function(env_, Undefined(env_), fn.Value(), args.size(), args.begin(), &result);
+  if (st != napi_ok) {
+    bool pending = false;
+    napi_is_exception_pending(env_, &pending);
+    if (pending) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env_, &err);
+      // The lib's dispatch catches everything; reaching this is a bug in rxfuse itself. Report it
+      // on stderr rather than crash the process that serves the mount.
+      napi_value str;
+      size_t len = 0;
+      char buf[512] = {0};
+      if (napi_coerce_to_string(env_, err, &str) == napi_ok)
+        napi_get_value_string_utf8(env_, str, buf, sizeof(buf), &len);
+      fprintf(stderr, "rxfuse: internal error in JS callback: %s\n", buf);
+    }
+  }
+}
+
+void Session::OnPoll(uv_poll_t* handle, int status, int events) {
+  (void)events;
+  Session* s = static_cast<Session*>(handle->data);
+  if (status < 0) {
+    // POLLERR: libuv stopped the watcher. Normally the session was unmounted from outside; the
+    // next read says so (ENODEV) and the drain closes the session.
+    s->polling_ = false;
+    s->pollFailed_ = status;
+  }
+  s->Drain();
+}
+
+void Session::Drain() {
+  if (closed_) return;
+  napi_handle_scope hs;
+  napi_open_handle_scope(env_, &hs);
+  napi_callback_scope cs;
+  napi_open_callback_scope(env_, resourceRef_.Value(), asyncCtx_, &cs);
+  inDrain_ = true;
+  for (int n = 0; n < budget_ && !closeRequested_; n++) {
+    if (!ReceiveOne()) break;
+  }
+  inDrain_ = false;
+  if (pollFailed_ && !closeRequested_) {
+    ReportError("poll", -pollFailed_);
+    closeRequested_ = true;
+  }
+  if (closeRequested_) Teardown(true);
+  // Closing the callback scope runs process.nextTick callbacks and microtasks: async handlers
+  // whose promises resolved meanwhile reply here.
+  napi_close_callback_scope(env_, cs);
+  napi_close_handle_scope(env_, hs);
+  UpdatePolling();
+}
+
+int Session::PickRecvBuf() {
+  for (size_t i = 0; i < recvPins_.size(); i++)
+    if (recvPins_[i] == 0) return int(i);
+  return -1;
+}
+
+bool Session::ReceiveOne() {
+  if (freeSlots_.empty()) return false;
+  int b = PickRecvBuf();
+  if (b < 0) return false;
+  fuse_buf buf;
+  memset(&buf, 0, sizeof(buf));
+  buf.mem = recvMem_[size_t(b)];
+  buf.size = recvSize_;
+  int res = fuse_session_receive_buf(se_, &buf);
+  if (res == -EINTR) return true;
+  if (res == -EAGAIN) return false;
+  if (res <= 0 || fuse_session_exited(se_)) {
+    if (res < 0 && res != -ENODEV) ReportError("receive", -res);
+    closeRequested_ = true;  // unmounted from outside (ENODEV) or the channel broke
+    return false;
+  }
+  napi_handle_scope hs;
+  napi_open_handle_scope(env_, &hs);
+  curRecv_ = b;
+  fuse_session_process_buf(se_, &buf);
+  curRecv_ = -1;
+  if (!interrupted_.empty()) ProcessInterrupts();
+  if (initPending_) {
+    initPending_ = false;
+    napi_value kind;
+    napi_create_string_utf8(env_, "init", NAPI_AUTO_LENGTH, &kind);
+    CallJs(onEvent_, {kind});
+  }
+  napi_close_handle_scope(env_, hs);
+  return true;
+}
+
+void Session::UpdatePolling() {
+  if (!poll_ || closed_) return;
+  bool want = !freeSlots_.empty() && PickRecvBuf() >= 0;
+  if (want && !polling_) {
+    uv_poll_start(poll_, UV_READABLE, OnPoll);
+    polling_ = true;
+  } else if (!want && polling_) {
+    uv_poll_stop(poll_);
+    polling_ = false;
+  }
+}
+
+void Session::ReportError(const char* what, int err) {
+  if (!jsAllowed_) return;
+  Napi::Env envScope(env_);
+  Napi::HandleScope scope(envScope);
+  napi_value a[3];
+  napi_create_string_utf8(env_, "error", NAPI_AUTO_LENGTH, &a[0]);
+  napi_create_string_utf8(env_, what, NAPI_AUTO_LENGTH, &a[1]);
+  napi_create_int32(env_, err, &a[2]);
+  CallJs(onEvent_, {a[0], a[1], a[2]});
+}
+
+void Session::Teardown(bool callJs) {
+  if (closed_) return;
+  closed_ = true;
+  jsAllowed_ = callJs;
+  if (poll_) {
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+    polling_ = false;
+  }
+  if (se_) {
+    if (mounted_) fuse_session_unmount(se_);
+    // Requests still in flight: answer them so libfuse frees them; the kernel has let go already.
+    for (size_t i = 0; i < slotTable_.size(); i++) {
+      if (slotTable_[i].req) {
+        fuse_reply_err(slotTable_[i].req, EIO);
+        slotTable_[i].req = nullptr;
+        slotTable_[i].gen++;
+      }
+    }
+    for (auto& kv : pollHandles_) fuse_pollhandle_destroy(kv.second);
+    pollHandles_.clear();
+    conn_ = nullptr;
+    fuse_session_destroy(se_);  // calls destroy() if INIT was done
+    se_ = nullptr;
+    napi_remove_env_cleanup_hook(env_, CleanupHook, this);
+  }
+  bool wasMounted = mounted_;
+  mounted_ = false;
+  if (callJs) {
+    Napi::Env envScope(env_);
+  Napi::HandleScope scope(envScope);
+    napi_value kind;
+    napi_create_string_utf8(env_, "closed", NAPI_AUTO_LENGTH, &kind);
+    CallJs(onEvent_, {kind});
+  }
+  if (wasMounted) Unref();
+}
+
+void Session::CleanupHook(void* arg) {
+  // The environment is going away (process exit, worker termination): unmount without JS.
+  static_cast<Session*>(arg)->Teardown(false);
+}
+
+Napi::Function Session::Define(Napi::Env env) {
+  return DefineClass(env, "Session",
+                     {
+                         InstanceMethod<&Session::Mount>("mount"),
+                         InstanceMethod<&Session::Close>("close"),
+                         InstanceMethod<&Session::JsRef>("ref"),
+                         InstanceMethod<&Session::JsUnref>("unref"),
+                         InstanceMethod<&Session::SetLoop>("setLoop"),
+                         InstanceMethod<&Session::Conn>("conn"),
+                         InstanceMethod<&Session::Getgroups>("getgroups"),
+                         InstanceMethod<&Session::PollNotify>("pollNotify"),
+                         InstanceMethod<&Session::PollDestroy>("pollDestroy"),
+                         InstanceMethod<&Session::BusySlots>("busySlots"),
+                         InstanceMethod<&Session::ReplyErr>("replyErr"),
+                         InstanceMethod<&Session::ReplyEntry>("replyEntry"),
+                         InstanceMethod<&Session::ReplyCreate>("replyCreate"),
+                         InstanceMethod<&Session::ReplyAttr>("replyAttr"),
+                         InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
+                         InstanceMethod<&Session::ReplyOpen>("replyOpen"),
+                         InstanceMethod<&Session::ReplyWrite>("replyWrite"),
+                         InstanceMethod<&Session::ReplyBuf>("replyBuf"),
+                         InstanceMethod<&Session::ReplyFd>("replyFd"),
+                         InstanceMethod<&Session::ReplyStatfs>("replyStatfs"),
+                         InstanceMethod<&Session::ReplyXattr>("replyXattr"),
+                         InstanceMethod<&Session::ReplyLock>("replyLock"),
+                         InstanceMethod<&Session::ReplyBmap>("replyBmap"),
+                         InstanceMethod<&Session::ReplyIoctl>("replyIoctl"),
+                         InstanceMethod<&Session::ReplyPoll>("replyPoll"),
+                         InstanceMethod<&Session::ReplyLseek>("replyLseek"),
+                         InstanceMethod<&Session::ReplyDirents>("replyDirents"),
+                     });
+}
+
+}  // namespace rxfuse

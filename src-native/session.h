@@ -1,0 +1,150 @@
+// One mounted FUSE session, served on the JS thread.
+//
+// The session fd is non-blocking and polled by libuv; when it is readable, drain() receives and
+// processes requests until EAGAIN (or a fairness budget), each one decoded into a slot and handed
+// to JS synchronously. Replies may come at once or later; the slot and, for payload-carrying
+// requests, the receive buffer stay reserved until then. When no slot or receive buffer is free,
+// polling stops (back-pressure) and resumes when a reply frees one.
+#pragma once
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "layout.h"
+
+namespace rxfuse {
+
+struct Slot {
+  fuse_req_t req = nullptr;
+  int op = 0;
+  int recvBuf = -1;  // receive buffer pinned by this request's payload
+  uint32_t gen = 0;
+  bool async = false;  // left unanswered by dispatch: interrupt callback registered
+};
+
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Session(const Napi::CallbackInfo& info);
+  ~Session() override;
+
+  // Called from the static fuse_lowlevel_ops callbacks (ops.cc).
+  static Session* From(fuse_req_t req) { return static_cast<Session*>(fuse_req_userdata(req)); }
+  double* Header(int slot) { return reinterpret_cast<double*>(slots_ + size_t(slot) * SLOT_BYTES); }
+  uint8_t* Var(int slot, size_t off) { return slots_ + size_t(slot) * SLOT_BYTES + off; }
+  // Takes a free slot for req and fills the common header; -1 (req answered) if none is free.
+  int Begin(fuse_req_t req, int op, fuse_ino_t ino);
+  bool CopyName(int slot, size_t off, int lenField, const char* name, size_t max);
+  void PinPayload(int slot, const void* data, size_t len);
+  // Hands the slot to JS. For ops without a reply (forget), the slot is freed afterwards.
+  void Dispatch(int slot);
+  void DispatchNoReply(int slot);
+  void FinishNoReply(int slot);
+  // Answers a request natively without entering JS (err 0: an empty data reply).
+  void Abort(int slot, int err);
+  void NoteInterrupt(int slot, fuse_req_t req);
+  void OnInit(fuse_conn_info* conn);
+  void OnDestroy();
+  uint64_t AddPollHandle(fuse_pollhandle* ph);
+
+ private:
+  // JS-facing methods.
+  Napi::Value Mount(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value JsRef(const Napi::CallbackInfo& info);
+  Napi::Value JsUnref(const Napi::CallbackInfo& info);
+  Napi::Value SetLoop(const Napi::CallbackInfo& info);
+  Napi::Value Conn(const Napi::CallbackInfo& info);
+  Napi::Value Getgroups(const Napi::CallbackInfo& info);
+  Napi::Value PollNotify(const Napi::CallbackInfo& info);
+  Napi::Value PollDestroy(const Napi::CallbackInfo& info);
+  Napi::Value BusySlots(const Napi::CallbackInfo& info);
+  // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
+  Napi::Value ReplyErr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
+  Napi::Value ReplyCreate(const Napi::CallbackInfo& info);
+  Napi::Value ReplyAttr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyReadlink(const Napi::CallbackInfo& info);
+  Napi::Value ReplyOpen(const Napi::CallbackInfo& info);
+  Napi::Value ReplyWrite(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBuf(const Napi::CallbackInfo& info);
+  Napi::Value ReplyFd(const Napi::CallbackInfo& info);
+  Napi::Value ReplyStatfs(const Napi::CallbackInfo& info);
+  Napi::Value ReplyXattr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLock(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBmap(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIoctl(const Napi::CallbackInfo& info);
+  Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
+  Napi::Value ReplyDirents(const Napi::CallbackInfo& info);
+
+  // Takes the request of a busy slot for replying; nullptr (and a pending JS error) if the slot is
+  // not busy. Free() releases the slot after the reply.
+  fuse_req_t Take(const Napi::CallbackInfo& info, int* slotOut);
+  fuse_req_t Peek(const Napi::CallbackInfo& info, int* slotOut);  // the same, without taking
+  Napi::Value Finish(Napi::Env env, int slot, int res);
+  void Free(int slot);
+
+  // The receive loop.
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  void Drain();
+  bool ReceiveOne();  // the receive step: false when nothing more is to be read now
+  int PickRecvBuf();
+  void UpdatePolling();
+  void ProcessInterrupts();
+  void Teardown(bool callJs);
+  static void CleanupHook(void* arg);
+  void ReportError(const char* what, int err);
+  void CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args);
+
+  fuse_session* se_ = nullptr;
+  std::string mountpoint_;
+  std::vector<std::string> args_;
+  fuse_lowlevel_ops ops_{};
+  // Memory owned by JS (kept alive by references).
+  Napi::Reference<Napi::ArrayBuffer> slotsRef_;
+  uint8_t* slots_ = nullptr;
+  std::vector<Slot> slotTable_;
+  std::vector<int> freeSlots_;
+  std::vector<Napi::Reference<Napi::Buffer<uint8_t>>> recvRefs_;
+  std::vector<uint8_t*> recvMem_;
+  std::vector<int> recvPins_;
+  size_t recvSize_ = 0;
+  int curRecv_ = -1;
+  Napi::Reference<Napi::Float64Array> scratchRef_;
+  double* scratch_ = nullptr;
+  // JS callbacks.
+  Napi::FunctionReference dispatch_;
+  Napi::FunctionReference onEvent_;  // (kind, a, b): "init", "interrupt", "closed", "error"
+  Napi::ObjectReference resourceRef_;
+  napi_async_context asyncCtx_ = nullptr;
+  double connWish_[C_FIELD_COUNT] = {0};
+  uint64_t seq_ = 0;
+  std::vector<char> dirBuf_;
+  napi_env env_ = nullptr;
+
+  uv_poll_t* poll_ = nullptr;
+  bool polling_ = false;
+  bool referenced_ = true;
+  bool mounted_ = false;
+  bool closed_ = false;
+  bool closeRequested_ = false;
+  bool inDrain_ = false;
+  bool initPending_ = false;
+  int pollFailed_ = 0;
+  bool jsAllowed_ = true;
+  int budget_ = 64;  // requests per drain before yielding to other I/O
+  fuse_conn_info* conn_ = nullptr;
+  std::vector<int> interrupted_;
+  std::unordered_map<uint64_t, fuse_pollhandle*> pollHandles_;
+  uint64_t nextPollId_ = 1;
+};
+
+}  // namespace rxfuse
