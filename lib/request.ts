@@ -51,10 +51,13 @@ export abstract class Request {
 
   abstract readonly op: OpName;
 
-  /** @internal reads a header field, while the request is live. */
+  /**
+   * @internal Reads a header field. Fields stay readable after the reply for as long as the slot is
+   * not reused, which is at least until every subscriber has seen the request; later reads throw.
+   */
   protected f(i: number): number {
     const h = this._host.h;
-    if (this._done || h[this._b + F.GEN] !== this._gen) this.expired();
+    if (h[this._b + F.GEN] !== this._gen) this.expired();
     return h[this._b + i];
   }
 
@@ -75,7 +78,7 @@ export abstract class Request {
   }
 
   private expired(): never {
-    throw new ReplyError(`${this.op} request already answered: read its fields before replying`);
+    throw new ReplyError(`${this.op} request answered and its slot reused: copy the fields you need later while handling it`);
   }
 
   /** Whether this request has been answered. */

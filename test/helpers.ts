@@ -1,0 +1,91 @@
+// Test helpers: real mounts in temporary directories that are always unmounted, and client calls
+// that never run synchronously on the thread serving the filesystem.
+import { execFile, type ExecFileOptions } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Fuse, type FuseOptions } from '../lib';
+
+/** A mounted test filesystem; `path(p)` resolves inside the mount. */
+export interface Mounted {
+  fuse: Fuse;
+  dir: string;
+  path(...p: string[]): string;
+}
+
+function isMounted(dir: string): boolean {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  return mounts.split('\n').some((l) => l.split(' ')[4] === dir);
+}
+
+/** Unmounts for sure: the session's own unmount, then fusermount3 -u, then a lazy unmount. */
+export async function forceUnmount(fuse: Fuse | undefined, dir: string): Promise<void> {
+  if (fuse && !fuse.closed) {
+    await Promise.race([fuse.unmount(), new Promise((r) => setTimeout(r, 5000))]);
+  }
+  if (isMounted(dir)) spawnSync('fusermount3', ['-u', '-z', dir], { stdio: 'ignore', timeout: 5000 });
+  if (isMounted(dir)) spawnSync('umount', ['-l', dir], { stdio: 'ignore', timeout: 5000 });
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // still busy or already gone
+  }
+}
+
+/**
+ * Mounts a filesystem set up by `setup`, runs `body` and always unmounts, even when body throws.
+ * autoUnmount is on unless the options say otherwise, so a crashed test run leaves no mount.
+ */
+export async function withMount<T>(
+  setup: (fuse: Fuse) => void,
+  body: (m: Mounted) => Promise<T>,
+  options: FuseOptions = {},
+): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-test-'));
+  const fuse = new Fuse({ mountTimeout: 10000, ...options });
+  setup(fuse);
+  try {
+    await fuse.mount(dir);
+    return await body({ fuse, dir, path: (...p: string[]) => path.join(dir, ...p) });
+  } finally {
+    await forceUnmount(fuse, dir);
+  }
+}
+
+/** Runs a command asynchronously with a timeout; resolves with its output and exit code. */
+export function sh(
+  cmd: string,
+  args: readonly string[],
+  opts: ExecFileOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: 15000, encoding: 'utf8', ...opts }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** Runs a small Python snippet (for syscalls Node has no call for: ioctl, poll, fcntl locks). */
+export function py(code: string, args: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  return sh('python3', ['-c', code, ...args]);
+}
+
+/** Resolves the errno code of a failed promise (e.g. 'ENOENT'), or throws if it succeeded. */
+export async function errCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? String(e);
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function fuseMounts(): string[] {
+  return fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .filter((l) => / fuse(\.[^ ]*)? /.test(l))
+    .map((l) => l.split(' ')[1]);
+}
