@@ -41,10 +41,11 @@ export class Dirents {
 
   /** Adds an entry for readdir: its name (bytes; a string is UTF-8 encoded), inode number and mode (only the type bits are used). */
   add(name: Uint8Array | string, ino: number, mode: number, off?: number): this {
+    if (!(Number.isSafeInteger(ino) && ino >= 0)) throw new TypeError(`Dirents.add: invalid ino ${ino}`);
+    if (!(Number.isInteger(mode) && mode >= 0 && mode <= 0xffffffff)) throw new TypeError(`Dirents.add: invalid mode ${mode}`);
     const b = this.push(name, off);
     const f = this.f64;
     f.fill(0, b + D.ENTRY, b + D.FIELD_COUNT);
-    if (!(Number.isSafeInteger(ino) && ino >= 0)) throw new TypeError(`Dirents.add: invalid ino ${ino}`);
     f[b + D.ENTRY + S.ENTRY_INO] = ino;
     f[b + D.ENTRY + S.STAT + ST.MODE] = mode;
     f[b + D.ENTRY + S.STAT + ST.INO] = ino;
@@ -54,8 +55,16 @@ export class Dirents {
 
   /** Adds an entry with full attributes, usable for readdirplus as well as readdir. */
   addEntry(name: Uint8Array | string, entry: Entry, off?: number): this {
+    const n = this.n;
+    const used = this.used;
     const b = this.push(name, off);
-    writeEntry(this.f64, b + D.ENTRY, entry);
+    try {
+      writeEntry(this.f64, b + D.ENTRY, entry);
+    } catch (e) {
+      this.n = n;  // invalid attributes: take the half-written entry back out
+      this.used = used;
+      throw e;
+    }
     return this;
   }
 

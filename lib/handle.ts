@@ -11,7 +11,11 @@ export type Pass = typeof PASS;
 /** The result type a handler of request type R returns. */
 export type ResultOf<R extends Request> = ResultMap[R['op']];
 
-export type HandlerResult<T> = T | Pass | PromiseLike<T | Pass> | Observable<T | Pass>;
+/**
+ * What a handler returns: the result (turned into the typed reply), PASS, or nothing when the
+ * handler answered the request itself (req.replyXxx / req.fail); or a Promise or Observable of those.
+ */
+export type HandlerResult<T> = T | Pass | void | PromiseLike<T | Pass | void> | Observable<T | Pass | void>;
 
 export type Handler<R extends Request> = (req: R) => HandlerResult<ResultOf<R>>;
 
