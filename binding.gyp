@@ -6,7 +6,8 @@
         "src-native/addon.cc",
         "src-native/session.cc",
         "src-native/ops.cc",
-        "src-native/replies.cc"
+        "src-native/replies.cc",
+        "src-native/notify.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

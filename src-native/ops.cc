@@ -380,6 +380,10 @@ void lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info
   s->Dispatch(slot);
 }
 
+void retrieve_reply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv) {
+  Session::From(req)->OnRetrieveReply(req, cookie, ino, offset, bufv);
+}
+
 void init(void* userdata, fuse_conn_info* conn) { static_cast<Session*>(userdata)->OnInit(conn); }
 void destroy(void* userdata) { static_cast<Session*>(userdata)->OnDestroy(); }
 
@@ -389,6 +393,7 @@ void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops) {
   memset(ops, 0, sizeof(*ops));
   ops->init = init;
   ops->destroy = destroy;
+  ops->retrieve_reply = retrieve_reply;
   for (int op : implemented) {
     switch (op) {
       case OP_LOOKUP: ops->lookup = lookup; break;

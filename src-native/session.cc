@@ -115,6 +115,10 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   mounted_ = true;
+  {
+    std::unique_lock<std::shared_timed_mutex> lock(notifyLock_);
+    notifyAlive_ = true;
+  }
   int fd = fuse_session_fd(se_);
   int fl = fcntl(fd, F_GETFL);
   fcntl(fd, F_SETFL, fl | O_NONBLOCK);
@@ -503,8 +507,9 @@ void Session::Teardown(bool callJs) {
     polling_ = false;
   }
   if (se_) {
-    if (mounted_) fuse_session_unmount(se_);
-    // Requests still in flight: answer them so libfuse frees them; the kernel has let go already.
+    // Requests still in flight: answer them EIO (which also frees them in libfuse) while the
+    // device fd is still open: fuse_session_unmount() closes it, after which the replies fail
+    // with EBADF ("fuse: writing device") and the callers get ECONNABORTED instead.
     for (size_t i = 0; i < slotTable_.size(); i++) {
       if (slotTable_[i].req) {
         fuse_reply_err(slotTable_[i].req, EIO);
@@ -512,10 +517,17 @@ void Session::Teardown(bool callJs) {
         slotTable_[i].gen++;
       }
     }
+    // No worker may use the session from here on (waits for a notification in progress).
+    bool quiet = StopNotifications(callJs);
+    if (mounted_) fuse_session_unmount(se_);
     for (auto& kv : pollHandles_) fuse_pollhandle_destroy(kv.second);
     pollHandles_.clear();
     conn_ = nullptr;
-    fuse_session_destroy(se_);  // calls destroy() if INIT was done
+    if (quiet) {
+      fuse_session_destroy(se_);  // calls destroy() if INIT was done
+    } else {
+      fprintf(stderr, "rxfuse: a notification is still blocked in the kernel; leaking its session\n");
+    }
     se_ = nullptr;
     napi_remove_env_cleanup_hook(env_, CleanupHook, this);
   }
@@ -549,6 +561,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::PollNotify>("pollNotify"),
                          InstanceMethod<&Session::PollDestroy>("pollDestroy"),
                          InstanceMethod<&Session::BusySlots>("busySlots"),
+                         InstanceMethod<&Session::Notify>("notify"),
                          InstanceMethod<&Session::ReplyErr>("replyErr"),
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),
                          InstanceMethod<&Session::ReplyCreate>("replyCreate"),

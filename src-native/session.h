@@ -13,6 +13,8 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +55,11 @@ class Session : public Napi::ObjectWrap<Session> {
   void OnInit(fuse_conn_info* conn);
   void OnDestroy();
   uint64_t AddPollHandle(fuse_pollhandle* ph);
+  // Notifications (notify.cc).
+  int RunNotify(const std::function<int(fuse_session*)>& fn);  // on a worker thread
+  void AddRetrieve(uint64_t cookie, napi_deferred d);
+  void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t off, fuse_bufvec* bufv);
+  void NotifyDone() { Unref(); }
 
  private:
   // JS-facing methods.
@@ -66,6 +73,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value PollNotify(const Napi::CallbackInfo& info);
   Napi::Value PollDestroy(const Napi::CallbackInfo& info);
   Napi::Value BusySlots(const Napi::CallbackInfo& info);
+  Napi::Value Notify(const Napi::CallbackInfo& info);
+  bool StopNotifications(bool callJs);
   // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
@@ -145,6 +154,10 @@ class Session : public Napi::ObjectWrap<Session> {
   std::vector<int> interrupted_;
   std::unordered_map<uint64_t, fuse_pollhandle*> pollHandles_;
   uint64_t nextPollId_ = 1;
+  std::shared_timed_mutex notifyLock_;
+  bool notifyAlive_ = false;  // guarded by notifyLock_
+  std::unordered_map<uint64_t, napi_deferred> retrieves_;
+  uint64_t nextCookie_ = 1;
 };
 
 }  // namespace rxfuse
