@@ -42,7 +42,8 @@ export type FuseErrorKind =
   | 'timeout'        // no reply within the mount's requestTimeout
   | 'no-handler'     // a request arrived while no handler was subscribed
   | 'dropped'        // a request was garbage-collected or its handlers unsubscribed unanswered
-  | 'session';       // the session itself reported an error (receive failure)
+  | 'session'        // the session itself reported an error (receive failure)
+  | 'notify';        // a kernel notification failed (other than ENOENT)
 
 /** An event on Fuse.errors$: the kernel got an errno (EIO unless said otherwise) and this explains why. */
 export interface FuseErrorEvent {

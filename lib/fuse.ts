@@ -4,12 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { Capability, type CapabilityName } from './caps';
 import type { Dirents } from './dirents';
-import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
+import { errno, errnoName, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { answer, type Handler } from './handle';
-import { C, F, S, SLOT_BYTES } from './layout';
+import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
 import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
-import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
-import { type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, SLOT_F64 } from './request';
+import { OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
+import { InodeRegistry, type RegistryStats } from './registry';
+import {
+  type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, SetattrValid, SLOT_F64,
+} from './request';
 
 /** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
 export interface ConnOptions {
@@ -49,6 +52,16 @@ export interface FuseOptions {
   /** Fail mount() when the kernel's INIT has not come after this many ms. Default 10000. */
   mountTimeout?: number;
   conn?: ConnOptions;
+  /**
+   * Keep the kernel's lookup counts and open counts in `fuse.inodes` (default true). FORGET is then
+   * always implemented, whether or not the filesystem subscribes to it.
+   */
+  registry?: boolean;
+  /**
+   * Hand writes (and setattr with a size) of one inode to handlers one at a time, in kernel order,
+   * even when handlers await (default true). Other inodes, and reads, are not held back.
+   */
+  serializeWrites?: boolean;
 }
 
 interface Pending {
@@ -56,12 +69,41 @@ interface Pending {
   since: number;
   op: OpName;
   ino: number;
+  /** An entry-producing request (the registry holds releases back while one is in flight). */
+  entry: boolean;
+  /** A write-ordered request (write, setattr with size). */
+  ordered: boolean;
 }
+
+/** The requests of one inode that wait for their turn; `active` is the slot being handled. */
+interface InodeQueue {
+  active: number;
+  waiting: Request[];
+}
+
+/** Figures for tools and tests: the registry's counts and the requests in flight. */
+export interface FuseStats extends RegistryStats {
+  inFlight: number;
+  busySlots: number;
+}
+
+const ENTRY_OPS: ReadonlySet<OpName> = new Set<OpName>(['lookup', 'mknod', 'mkdir', 'symlink', 'link', 'create', 'readdirplus']);
+const WRITE_CODE = OP_CODE.write;
+const SETATTR_CODE = OP_CODE.setattr;
+const FORGET_CODE = OP_CODE.forget;
+const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
+
+/** Notification kinds, as in src-native/notify.cc. */
+const enum Notify { INVAL_INODE = 0, INVAL_ENTRY, DELETE, STORE, RETRIEVE }
 
 type Streams = { readonly [K in OpName as `${K}$`]: Observable<RequestMap[K]> };
 
 const live = new Set<Fuse>();
 let exitHookInstalled = false;
+function bytesOf(name: Uint8Array | string): Uint8Array {
+  return typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -100,7 +142,12 @@ export class Fuse implements RequestHost {
   private sweeper: NodeJS.Timeout | undefined;
   private closedWaiters: (() => void)[] = [];
   private mountpointPath = '';
+  private readonly queues = new Map<number, InodeQueue>();
+  private readonly useRegistry: boolean;
+  private readonly ordered: boolean;
   readonly options: Readonly<FuseOptions>;
+  /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
+  readonly inodes = new InodeRegistry();
 
   /** Handler failures, double replies, timeouts and dropped requests. */
   readonly errors$: Observable<FuseErrorEvent> = this.errorsSubject.asObservable();
@@ -111,6 +158,8 @@ export class Fuse implements RequestHost {
 
   constructor(options: FuseOptions = {}) {
     this.options = { ...options };
+    this.useRegistry = options.registry ?? true;
+    this.ordered = options.serializeWrites ?? true;
     const slots = options.maxInFlight ?? 128;
     const bufs = options.writeBuffers ?? 4;
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
@@ -180,6 +229,69 @@ export class Fuse implements RequestHost {
     return this.state === 'mounted' ? this.native.conn() : null;
   }
 
+  /** The registry's counts and the requests in flight (what `rxfuse --stats` prints). */
+  stats(): FuseStats {
+    return { ...this.inodes.stats, inFlight: this.pending.size, busySlots: this.state === 'mounted' ? this.native.busySlots() : 0 };
+  }
+
+  // ---- notifications: run off the request path; safe to call from inside a handler ----------
+
+  /**
+   * Drops the kernel's cached data of ino from `offset` for `length` bytes (0: to the end) and its
+   * cached attributes. offset -1 drops only the attributes. Resolves true, or false when the kernel
+   * had nothing cached for the inode (ENOENT, benign).
+   */
+  invalidateInode(ino: number, offset = 0, length = 0): Promise<boolean> {
+    return this.notify(Notify.INVAL_INODE, 'invalidateInode', ino, 0, offset, length);
+  }
+
+  /** Drops the kernel's cached lookup of `name` in `parent` (and the attributes of parent). */
+  invalidateEntry(parent: number, name: Uint8Array | string): Promise<boolean> {
+    return this.notify(Notify.INVAL_ENTRY, 'invalidateEntry', parent, 0, 0, 0, bytesOf(name));
+  }
+
+  /** Tells the kernel that `name` in `parent`, pointing to `child`, is gone (also unhashes open dentries). */
+  notifyDelete(parent: number, child: number, name: Uint8Array | string): Promise<boolean> {
+    return this.notify(Notify.DELETE, 'notifyDelete', parent, child, 0, 0, bytesOf(name));
+  }
+
+  /** Puts data into the kernel's page cache of ino at offset (extending its cached size if needed). */
+  notifyStore(ino: number, offset: number, data: Uint8Array): Promise<boolean> {
+    if (!(data instanceof Uint8Array)) return Promise.reject(new TypeError('notifyStore: Buffer expected'));
+    return this.notify(Notify.STORE, 'notifyStore', ino, 0, offset, data.length, undefined, data);
+  }
+
+  /** Reads back what the kernel's page cache holds of ino from offset (at most size bytes). */
+  async notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
+    const r = await this.notifyRaw(Notify.RETRIEVE, 'notifyRetrieve', ino, 0, offset, size);
+    if (typeof r === 'number') throw this.notifyError('notifyRetrieve', ino, r);
+    return r;
+  }
+
+  private async notify(kind: Notify, what: string, ino: number, ino2: number, off: number, len: number,
+    name?: Uint8Array, data?: Uint8Array): Promise<boolean> {
+    const r = await this.notifyRaw(kind, what, ino, ino2, off, len, name, data);
+    if (r === 0) return true;
+    if (r === -errno.ENOENT) return false;
+    throw this.notifyError(what, ino, r as number);
+  }
+
+  private notifyRaw(kind: Notify, what: string, ino: number, ino2: number, off: number, len: number,
+    name?: Uint8Array, data?: Uint8Array): Promise<number | Buffer> {
+    for (const [k, v] of [['ino', ino], ['ino2', ino2], ['length', len]] as const) {
+      if (!(Number.isSafeInteger(v) && v >= 0)) return Promise.reject(new TypeError(`${what}: invalid ${k} ${v}`));
+    }
+    if (!(Number.isSafeInteger(off) && off >= -1)) return Promise.reject(new TypeError(`${what}: invalid offset ${off}`));
+    if (this.state !== 'mounted') return Promise.reject(new FuseError(errno.ENOTCONN, `${what}: not mounted`));
+    return this.native.notify(kind, ino, ino2, off, len, name, data);
+  }
+
+  private notifyError(what: string, ino: number, r: number): FuseError {
+    const e = new FuseError(-r, `${what}(${ino}): ${errnoName(-r)}`);
+    this.emitError({ kind: 'notify', op: undefined, ino, errno: -r, cause: e });
+    return e;
+  }
+
   /** Requests in flight (answered later than their dispatch). */
   get inFlight(): number {
     return this.pending.size;
@@ -191,7 +303,10 @@ export class Fuse implements RequestHost {
     this.state = 'mounting';
     this.mountpointPath = path.resolve(mountpoint);
     const implemented: number[] = [];
-    for (let code = 1; code < OP_COUNT; code++) if (this.counts[code] > 0) implemented.push(code);
+    for (let code = 1; code < OP_COUNT; code++) {
+      const forget = code === FORGET_CODE || code === FORGET_MULTI_CODE;
+      if (this.counts[code] > 0 || (forget && this.useRegistry)) implemented.push(code);
+    }
     this.writeConnWishes();
     const addon = native();
     this.native = new addon.Session(
@@ -274,7 +389,10 @@ export class Fuse implements RequestHost {
 
   /** @internal */
   settled(slot: number): void {
-    if (this.pending.size !== 0) this.pending.delete(slot);
+    if (this.pending.size !== 0) {
+      const p = this.pending.get(slot);
+      if (p) this.untrack(slot, p);
+    }
     if (this.controllers.size !== 0) this.controllers.delete(slot);
   }
 
@@ -290,11 +408,29 @@ export class Fuse implements RequestHost {
     this.emitError({ kind, op, ino, errno: err, cause });
   }
 
-  /** @internal The inode registry attaches here: the kernel now holds one more lookup of ino. */
-  entryReplied(_req: Request, _ino: number): void {}
+  /** @internal The kernel accepted an entry reply: it holds one more lookup of ino. */
+  entryReplied(_req: Request, ino: number): void {
+    if (this.useRegistry) this.inodes._entry(ino);
+  }
 
-  /** @internal The same for a readdirplus reply's entries. */
-  direntsReplied(_req: Request, _list: Dirents, _start: number, _count: number): void {}
+  /** @internal The same for each entry of a readdirplus reply (not "." and "..", not ino 0). */
+  direntsReplied(req: Request, list: Dirents, start: number, count: number): void {
+    if (!this.useRegistry || req.op !== 'readdirplus') return;
+    for (let i = start; i < start + count; i++) {
+      const ino = list.inoAt(i);
+      if (ino !== 0 && !list.isDotAt(i)) this.inodes._entry(ino);
+    }
+  }
+
+  /** @internal An open, opendir or create reply was accepted. */
+  opened(ino: number): void {
+    if (this.useRegistry) this.inodes._open(ino);
+  }
+
+  /** @internal A release or releasedir was answered. */
+  handleReleased(ino: number): void {
+    if (this.useRegistry) this.inodes._release(ino);
+  }
 
   /** @internal */
   signal(slot: number, gen: number, interrupted: boolean): AbortSignal {
@@ -323,27 +459,93 @@ export class Fuse implements RequestHost {
   // ---- dispatch --------------------------------------------------------------------------------
 
   private readonly dispatch = (slot: number): void => {
+    const h = this.h;
     const b = slot * SLOT_F64;
-    const code = this.h[b + F.OP];
-    const gen = this.h[b + F.GEN];
+    const code = h[b + F.OP];
+    const gen = h[b + F.GEN];
     const req = new REQUEST_BY_CODE[code](this, slot, gen);
+    if (code === FORGET_CODE || code === FORGET_MULTI_CODE) {
+      this.forget(req, code);
+      return;
+    }
     if (this.counts[code] === 0) {
-      if (!NO_REPLY_OPS.has(req.op)) {
-        this.report('no-handler', req, errno.EIO, new Error(`${req.op}: no handler subscribed`));
-        req.fail(errno.EIO);
+      this.report('no-handler', req, errno.EIO, new Error(`${req.op}: no handler subscribed`));
+      req.fail(errno.EIO);
+      return;
+    }
+    const ordered = this.ordered && (code === WRITE_CODE || (code === SETATTR_CODE && (h[b + F.ARG] & SetattrValid.SIZE) !== 0));
+    if (ordered) {
+      const ino = h[b + F.INO];
+      const q = this.queues.get(ino);
+      if (q) {
+        // Another write of this inode is being handled: wait for it, in kernel order.
+        q.waiting.push(req);
+        this.track(req, slot, gen, true);
+        return;
       }
+      this.queues.set(ino, { active: slot, waiting: [] });
+      this.subjects[code].next(req);
+      if (req._done) this.advance(ino);
+      else this.track(req, slot, gen, true);
       return;
     }
     this.subjects[code].next(req);
-    if (req._done) return;
-    if (NO_REPLY_OPS.has(req.op)) {
-      req._done = true;  // valid only while its subscribers ran
-      return;
-    }
-    // Answered later: keep track so that timeouts, unsubscribing and GC can answer it instead.
-    this.pending.set(slot, { gen, since: performance.now(), op: req.op, ino: this.h[b + F.INO] });
-    this.finalizer.register(req, { slot, gen });
+    if (!req._done) this.track(req, slot, gen, false);
   };
+
+  private forget(req: Request, code: number): void {
+    if (this.useRegistry) {
+      const h = this.h;
+      const b = req._slot * SLOT_F64;
+      if (code === FORGET_CODE) {
+        this.inodes._forget(h[b + F.INO], h[b + F.SIZE]);
+      } else {
+        const n = h[b + F.SIZE];
+        const pairs = b + VAR_OFFSET / 8;
+        for (let i = 0; i < n; i++) this.inodes._forget(h[pairs + 2 * i], h[pairs + 2 * i + 1]);
+      }
+    }
+    if (this.counts[code] > 0) this.subjects[code].next(req);
+    req._done = true;  // no reply: valid only while its subscribers ran
+  }
+
+  /** Keeps track of a request answered later: timeouts, unsubscribing and GC can answer it instead. */
+  private track(req: Request, slot: number, gen: number, ordered: boolean): void {
+    const entry = ENTRY_OPS.has(req.op);
+    if (entry && this.useRegistry) this.inodes._entryStarted();
+    this.pending.set(slot, { gen, since: performance.now(), op: req.op, ino: this.h[slot * SLOT_F64 + F.INO], entry, ordered });
+    this.finalizer.register(req, { slot, gen });
+  }
+
+  private untrack(slot: number, p: Pending): void {
+    this.pending.delete(slot);
+    if (p.entry && this.useRegistry) this.inodes._entryFinished();
+    if (p.ordered) {
+      const q = this.queues.get(p.ino);
+      if (q && q.active === slot) {
+        q.active = -1;
+        queueMicrotask(() => this.advance(p.ino));
+      }
+    }
+  }
+
+  /** The active write of ino is answered: hand the next waiting one to the handlers. */
+  private advance(ino: number): void {
+    const q = this.queues.get(ino);
+    if (!q || q.active !== -1 && this.pending.has(q.active)) return;
+    for (;;) {
+      const next = q.waiting.shift();
+      if (!next) {
+        this.queues.delete(ino);
+        return;
+      }
+      if (next.answered || this.state === 'closed') continue;
+      q.active = next._slot;
+      this.subjects[next._slot === -1 ? 0 : this.h[next._slot * SLOT_F64 + F.OP]].next(next);
+      if (!next.answered) return;  // async: untrack() advances again
+      // Answered during its dispatch: untrack() ran and scheduled a redundant advance; go on here.
+    }
+  }
 
   private readonly onEvent = (...e: NativeEvent): void => {
     switch (e[0]) {
@@ -378,6 +580,8 @@ export class Fuse implements RequestHost {
     if (this.sweeper) clearInterval(this.sweeper);
     for (const [slot] of this.pending) this.h[slot * SLOT_F64 + F.GEN] = -1;
     this.pending.clear();
+    this.queues.clear();
+    if (this.useRegistry) this.inodes._unmounted();
     for (const c of this.controllers.values()) c.abort(new FuseError(errno.ENOTCONN, 'unmounted'));
     this.controllers.clear();
     this.closedSubject.next();
@@ -391,7 +595,8 @@ export class Fuse implements RequestHost {
 
   /** Answers a tracked request on the handler's behalf and makes its Request object stale. */
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
-    this.pending.delete(slot);
+    this.untrack(slot, p);
+    if (p.op === 'release' || p.op === 'releasedir') this.handleReleased(p.ino);
     this.h[slot * SLOT_F64 + F.GEN] = -1;
     const c = this.controllers.get(slot);
     this.controllers.delete(slot);

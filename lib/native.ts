@@ -36,6 +36,8 @@ export interface NativeSession {
   getgroups(slot: number): number[] | number;
   pollNotify(id: number): number;
   pollDestroy(id: number): void;
+  /** 0 or -errno; a Buffer for a retrieve. */
+  notify(kind: number, ino: number, ino2: number, off: number, len: number, name?: Uint8Array, data?: Uint8Array): Promise<number | Buffer>;
   replyErr(slot: number, err: number): number;
   replyEntry(slot: number): number;
   replyCreate(slot: number): number;

@@ -24,6 +24,8 @@ export interface RequestHost {
   settled(slot: number): void;
   report(kind: FuseErrorKind, req: Request, err: number, cause: unknown): void;
   entryReplied(req: Request, ino: number): void;
+  opened(ino: number): void;
+  handleReleased(ino: number): void;
   direntsReplied(req: Request, list: Dirents, start: number, count: number): void;
   signal(slot: number, gen: number, interrupted: boolean): AbortSignal;
   pollHandle(id: number): PollHandle;
@@ -475,9 +477,11 @@ abstract class OpenLike extends Request {
   /** Answers with a file handle and the file-info flags (direct_io, keep_cache, ...). */
   replyOpen(r?: OpenResult | number): void {
     writeOpen(this._host.scratch, r);
+    const ino = this.f(F.INO);
     if (!this.begin()) return;
-    this._host.native.replyOpen(this._slot);
+    const res = this._host.native.replyOpen(this._slot);
     this.end();
+    if (res === 0) this._host.opened(ino);
   }
   _reply(r: OpenResult | number | undefined): void {
     this.replyOpen(r);
@@ -573,6 +577,10 @@ export class FlushRequest extends FileOkRequest {
 
 export class ReleaseRequest extends FileOkRequest {
   readonly op = 'release';
+  protected override end(): void {
+    super.end();
+    this._host.handleReleased(this.f(F.INO));
+  }
   get flags(): number {
     return this.f(F.FLAGS);
   }
@@ -639,6 +647,10 @@ export class ReaddirplusRequest extends ReaddirLike {
 
 export class ReleasedirRequest extends FileOkRequest {
   readonly op = 'releasedir';
+  protected override end(): void {
+    super.end();
+    this._host.handleReleased(this.f(F.INO));
+  }
 }
 
 export class FsyncdirRequest extends FileOkRequest {
@@ -788,7 +800,10 @@ export class CreateRequest extends NamedRequest {
     if (!this.begin()) return;
     const res = h.native.replyCreate(this._slot);
     this.end();
-    if (res === 0) h.entryReplied(this, ino);
+    if (res === 0) {
+      h.entryReplied(this, ino);
+      h.opened(ino);
+    }
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);

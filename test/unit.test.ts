@@ -177,6 +177,8 @@ describe('unit', function () {
         report,
         entryReplied: sinon.fake(),
         direntsReplied: sinon.fake(),
+        opened: sinon.fake(),
+        handleReleased: sinon.fake(),
         signal: () => new AbortController().signal,
         pollHandle: () => ({ notify: () => false }),
       } satisfies RequestHost;
