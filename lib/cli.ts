@@ -16,7 +16,15 @@ function examples(): string[] {
 }
 
 function usage(): string {
-  const lines = ['usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug]', '', 'examples:'];
+  const lines = [
+    'usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug] [--stats]',
+    '',
+    '  -o opt,...  mount options for libfuse (allow_other, default_permissions, ro, ...)',
+    '  --debug     libfuse debug output on stderr',
+    '  --stats     print "rxfuse-stats: {...}" on stderr on SIGUSR1 and at exit',
+    '',
+    'examples:',
+  ];
   for (const name of examples()) {
     const ex = load(name);
     lines.push(`  ${name}${ex.usage ? ' ' + ex.usage : ''}  ${ex.description}`);
@@ -39,12 +47,14 @@ export interface CliArgs {
   mountpoint: string;
   options: string[];
   debug: boolean;
+  stats: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const positional: string[] = [];
   const options: string[] = [];
   let debug = false;
+  let stats = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-o') {
@@ -55,6 +65,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       options.push(...a.slice(2).split(',').filter((x) => x !== ''));
     } else if (a === '--debug' || a === '-d') {
       debug = true;
+    } else if (a === '--stats') {
+      stats = true;
     } else if (a.startsWith('-') && a !== '-') {
       throw new Error(`unknown option ${a}`);
     } else {
@@ -62,7 +74,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   if (positional.length < 2) throw new Error('an example and a mountpoint are needed');
-  return { example: positional[0], args: positional.slice(1, -1), mountpoint: positional[positional.length - 1], options, debug };
+  return { example: positional[0], args: positional.slice(1, -1), mountpoint: positional[positional.length - 1], options, debug, stats };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -92,10 +104,27 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // --stats: the registry's figures on SIGUSR1 and once more at exit (then with the lookups the
+  // kernel still held when the session closed, which it never forgets).
+  let dropped: { inodes: number; lookups: number } | undefined;
+  const printStats = (): void => {
+    const line = { ...fuse.stats(), ...(dropped ? { droppedInodes: dropped.inodes, droppedLookups: dropped.lookups } : {}) };
+    process.stderr.write(`rxfuse-stats: ${JSON.stringify(line)}\n`);
+  };
+  if (cli.stats) {
+    process.on('SIGUSR1', printStats);
+    fuse.inodes.dropped$.subscribe((list) => {
+      dropped = { inodes: list.length, lookups: list.reduce((n, d) => n + d.lookups, 0) };
+    });
+  }
   await fuse.mount(cli.mountpoint);
   process.stdout.write(`mounted ${fuse.mountpoint}\n`);
   await closed;
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  if (cli.stats) {
+    process.off('SIGUSR1', printStats);
+    printStats();
+  }
   return 0;
 }

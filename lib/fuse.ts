@@ -92,6 +92,11 @@ const WRITE_CODE = OP_CODE.write;
 const SETATTR_CODE = OP_CODE.setattr;
 const FORGET_CODE = OP_CODE.forget;
 const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
+/**
+ * Ops the registry needs to see even when the filesystem has no handler for them. Without a
+ * handler they are answered as libfuse answers an absent op: success (fh 0 for open and opendir).
+ */
+const REGISTRY_OPS: ReadonlySet<number> = new Set([FORGET_CODE, FORGET_MULTI_CODE, OP_CODE.open, OP_CODE.opendir, OP_CODE.release, OP_CODE.releasedir]);
 
 /** Notification kinds, as in src-native/notify.cc. */
 const enum Notify { INVAL_INODE = 0, INVAL_ENTRY, DELETE, STORE, RETRIEVE }
@@ -304,8 +309,7 @@ export class Fuse implements RequestHost {
     this.mountpointPath = path.resolve(mountpoint);
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
-      const forget = code === FORGET_CODE || code === FORGET_MULTI_CODE;
-      if (this.counts[code] > 0 || (forget && this.useRegistry)) implemented.push(code);
+      if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_OPS.has(code))) implemented.push(code);
     }
     this.writeConnWishes();
     const addon = native();
@@ -469,6 +473,10 @@ export class Fuse implements RequestHost {
       return;
     }
     if (this.counts[code] === 0) {
+      if (this.useRegistry && REGISTRY_OPS.has(code)) {
+        req._reply(undefined);  // libfuse's answer to an absent open/opendir/release/releasedir
+        return;
+      }
       this.report('no-handler', req, errno.EIO, new Error(`${req.op}: no handler subscribed`));
       req.fail(errno.EIO);
       return;

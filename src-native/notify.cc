@@ -55,9 +55,10 @@ void Execute(napi_env, void* arg) {
 
 void Complete(napi_env env, napi_status, void* arg) {
   auto* w = static_cast<NotifyWork*>(arg);
-  if (w->kind == RETRIEVE && w->result == 0) {
-    // Settled when the kernel's NOTIFY_REPLY arrives (Session::OnRetrieveReply).
-    w->session->AddRetrieve(w->cookie, w->deferred);
+  if (w->kind == RETRIEVE) {
+    // Settled when the kernel's NOTIFY_REPLY arrives (Session::OnRetrieveReply), which may have
+    // happened already; on failure, settled here.
+    if (w->result != 0) w->session->FailRetrieve(w->cookie, w->result);
   } else {
     napi_value v;
     napi_create_int32(env, w->result, &v);
@@ -77,14 +78,13 @@ int Session::RunNotify(const std::function<int(fuse_session*)>& fn) {
   return fn(se_);
 }
 
-void Session::AddRetrieve(uint64_t cookie, napi_deferred d) {
-  if (closed_) {
-    napi_value v;
-    napi_create_int32(env_, -ENOTCONN, &v);
-    napi_resolve_deferred(env_, d, v);
-    return;
-  }
-  retrieves_[cookie] = d;
+void Session::FailRetrieve(uint64_t cookie, int result) {
+  auto it = retrieves_.find(cookie);
+  if (it == retrieves_.end()) return;
+  napi_value v;
+  napi_create_int32(env_, result, &v);
+  napi_resolve_deferred(env_, it->second, v);
+  retrieves_.erase(it);
 }
 
 void Session::OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t, off_t, fuse_bufvec* bufv) {
@@ -150,9 +150,13 @@ Napi::Value Session::Notify(const Napi::CallbackInfo& info) {
     Napi::Uint8Array d = info[6].As<Napi::Uint8Array>();
     w->data.assign(reinterpret_cast<const char*>(d.Data()), reinterpret_cast<const char*>(d.Data()) + d.ByteLength());
   }
-  if (w->kind == RETRIEVE) w->cookie = nextCookie_++;
   napi_value promise;
   napi_create_promise(env, &w->deferred, &promise);
+  if (w->kind == RETRIEVE) {
+    // Registered before the notification is sent: the kernel's reply can come before Complete().
+    w->cookie = nextCookie_++;
+    retrieves_[w->cookie] = w->deferred;
+  }
   napi_value name;
   napi_create_string_utf8(env, "rxfuse.notify", NAPI_AUTO_LENGTH, &name);
   napi_create_async_work(env, nullptr, name, Execute, Complete, w, &w->work);

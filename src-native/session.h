@@ -57,7 +57,7 @@ class Session : public Napi::ObjectWrap<Session> {
   uint64_t AddPollHandle(fuse_pollhandle* ph);
   // Notifications (notify.cc).
   int RunNotify(const std::function<int(fuse_session*)>& fn);  // on a worker thread
-  void AddRetrieve(uint64_t cookie, napi_deferred d);
+  void FailRetrieve(uint64_t cookie, int result);
   void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t off, fuse_bufvec* bufv);
   void NotifyDone() { Unref(); }
 
