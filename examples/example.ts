@@ -10,4 +10,6 @@ export interface Example {
   readonly options?: FuseOptions;
   /** Attaches the handlers; called before mount with the example's arguments. */
   setup(fuse: Fuse, args: readonly string[]): void | Promise<void>;
+  /** Called once the mount is closed, before the command exits (e.g. to print figures). */
+  teardown?(): void;
 }

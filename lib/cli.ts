@@ -126,5 +126,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.off('SIGUSR1', printStats);
     printStats();
   }
+  ex.teardown?.();
   return 0;
 }

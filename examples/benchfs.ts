@@ -1,0 +1,309 @@
+// benchfs: the benchmark filesystem of shared/bench (spec version 1), on the public API with the
+// inode registry on, as users run it. `rxfuse benchfs <mountpoint>`.
+//
+//   /          1  dir   files, big, sink, scratch (in that order)
+//   /files     2  dir   f00000 .. f09999 (ino 6 + N), empty regular files 0644
+//   /big       3  file  1 GiB, byte at offset o is o mod 256, read-only
+//   /sink      4  file  writes accepted and discarded, size stays 0
+//   /scratch   5  dir   the only place that can be modified
+import { constants as K } from 'node:fs';
+import {
+  type Attr, Dirents, type Entry, type Fuse, FuseError, now, SetattrValid, type Timespec,
+} from '../lib';
+import type { Example } from './example';
+
+const GiB = 1024 * 1024 * 1024;
+const O_ACCMODE = 3;
+const ZERO_TIMEOUT = 0;
+
+interface Node {
+  ino: number;
+  attr: Attr;
+  /** Cached replies: an entry and an attribute reply with zero timeouts. */
+  entry: Entry;
+  attrReply: { attr: Attr; timeout: number };
+  parent: number;
+  /** Directories: name (latin1) → index in `order`; `order` keeps insertion slots (null = removed). */
+  children?: Map<string, number>;
+  order?: ({ name: Buffer; ino: number } | null)[];
+  listing?: Dirents;
+  /** Scratch files: the bytes. */
+  data?: Buffer;
+  size?: number;
+  writable: boolean;
+}
+
+const ROOT = 1;
+const FILES = 2;
+const BIG = 3;
+const SINK = 4;
+const SCRATCH = 5;
+
+// One preallocated pattern buffer (4 MiB + 256 bytes of 0..255): reads of big are slices of it.
+const PATTERN = Buffer.alloc(4 * 1024 * 1024 + 256);
+for (let i = 0; i < PATTERN.length; i++) PATTERN[i] = i & 255;
+
+export class BenchFs {
+  private readonly nodes = new Map<number, Node>();
+  private nextIno: number;
+  private readonly uid = process.getuid?.() ?? 0;
+  private readonly gid = process.getgid?.() ?? 0;
+  private readonly built: Timespec = now();
+  maxReadSeen = 0;
+  maxWriteSeen = 0;
+
+  constructor(private readonly fuse: Fuse) {
+    this.dir(ROOT, ROOT, false);
+    this.dir(FILES, ROOT, false);
+    this.file(BIG, ROOT, K.S_IFREG | 0o444, GiB, false);
+    this.file(SINK, ROOT, K.S_IFREG | 0o644, 0, false);
+    this.dir(SCRATCH, ROOT, true);
+    for (const [name, ino] of [['files', FILES], ['big', BIG], ['sink', SINK], ['scratch', SCRATCH]] as const) {
+      this.link(ROOT, Buffer.from(name), ino);
+    }
+    for (let n = 0; n < 10000; n++) {
+      const ino = 6 + n;
+      this.file(ino, FILES, K.S_IFREG | 0o644, 0, false);
+      this.link(FILES, Buffer.from(`f${String(n).padStart(5, '0')}`), ino);
+    }
+    this.nextIno = 6 + 10000;
+    fuse.inodes.released$.subscribe((ino) => this.nodes.delete(ino));
+  }
+
+  private make(ino: number, parent: number, mode: number, writable: boolean): Node {
+    const t = this.built;
+    const attr: Attr = { ino, mode, nlink: 1, uid: this.uid, gid: this.gid, size: 0, atime: t, mtime: t, ctime: t, blksize: 4096 };
+    const node: Node = {
+      ino, attr, parent, writable,
+      entry: { attr, attrTimeout: ZERO_TIMEOUT, entryTimeout: ZERO_TIMEOUT },
+      attrReply: { attr, timeout: ZERO_TIMEOUT },
+    };
+    this.nodes.set(ino, node);
+    return node;
+  }
+
+  private dir(ino: number, parent: number, writable: boolean): Node {
+    const n = this.make(ino, parent, K.S_IFDIR | 0o755, writable);
+    n.attr.nlink = 2;
+    n.children = new Map();
+    n.order = [];
+    return n;
+  }
+
+  private file(ino: number, parent: number, mode: number, size: number, writable: boolean): Node {
+    const n = this.make(ino, parent, mode, writable);
+    n.attr.size = size;
+    if (writable) {
+      n.data = Buffer.alloc(0);
+      n.size = 0;
+    }
+    return n;
+  }
+
+  private link(parent: number, name: Buffer, ino: number): void {
+    const p = this.get(parent);
+    p.children!.set(name.toString('latin1'), p.order!.length);
+    p.order!.push({ name, ino });
+    p.listing = undefined;
+    if ((this.get(ino).attr.mode & K.S_IFMT) === K.S_IFDIR) p.attr.nlink = (p.attr.nlink ?? 2) + 1;
+  }
+
+  private get(ino: number): Node {
+    const n = this.nodes.get(ino);
+    if (!n) throw new FuseError('ENOENT');
+    return n;
+  }
+
+  private child(parent: Node, key: string): Node | undefined {
+    const i = parent.children?.get(key);
+    if (i === undefined) return undefined;
+    const e = parent.order![i];
+    return e ? this.nodes.get(e.ino) : undefined;
+  }
+
+  private writableDir(ino: number): Node {
+    const d = this.get(ino);
+    if (!d.children) throw new FuseError('ENOTDIR');
+    if (!d.writable) throw new FuseError('EACCES');
+    return d;
+  }
+
+  private touch(n: Node): void {
+    const t = now();
+    n.attr.mtime = t;
+    n.attr.ctime = t;
+  }
+
+  private resize(n: Node, size: number): void {
+    const data = n.data!;
+    if (size > data.length) {
+      const grown = Buffer.alloc(Math.max(size, Math.min(data.length * 2, size + 64 * 1024 * 1024)));
+      data.copy(grown, 0, 0, n.size);
+      n.data = grown;
+    } else if (size < n.size!) {
+      data.fill(0, size, n.size);
+    }
+    n.size = size;
+    n.attr.size = size;
+  }
+
+  private unlinkName(parent: Node, key: string): void {
+    const i = parent.children!.get(key)!;
+    const ino = parent.order![i]!.ino;
+    parent.order![i] = null;  // removed children leave gaps in the cookies
+    parent.children!.delete(key);
+    parent.listing = undefined;
+    this.fuse.inodes.markRemoved(ino);
+  }
+
+  attach(): void {
+    const fuse = this.fuse;
+    fuse.handleAll({
+      lookup: (req) => {
+        const n = this.child(this.get(req.parent), req.nameKey);
+        if (!n) throw new FuseError('ENOENT');
+        return n.entry;
+      },
+      getattr: (req) => this.get(req.ino).attrReply,
+      setattr: (req) => {
+        const n = this.get(req.ino);
+        const set = req.toSet;
+        if (set & SetattrValid.SIZE) {
+          if (n.children) throw new FuseError('EISDIR');
+          if (n.ino === SINK) {
+            // accepted and ignored
+          } else if (!n.data) throw new FuseError('EACCES');
+          else this.resize(n, req.size!);
+        }
+        const a = n.attr;
+        if (set & SetattrValid.MODE) a.mode = (a.mode & K.S_IFMT) | (req.mode! & 0o7777);
+        if (set & SetattrValid.UID) a.uid = req.uidToSet;
+        if (set & SetattrValid.GID) a.gid = req.gidToSet;
+        const t = now();
+        const at = req.atime;
+        if (at) a.atime = at === 'now' ? t : at;
+        const mt = req.mtime;
+        if (mt) a.mtime = mt === 'now' ? t : mt;
+        a.ctime = t;
+        return n.attrReply;
+      },
+      opendir: (req) => {
+        if (!this.get(req.ino).children) throw new FuseError('ENOTDIR');
+        return 0;
+      },
+      readdir: (req) => this.listing(this.get(req.ino)),
+      releasedir: () => undefined,
+      open: (req) => {
+        const n = this.get(req.ino);
+        if (n.children) throw new FuseError('EISDIR');
+        const acc = req.flags & O_ACCMODE;
+        if (acc !== K.O_RDONLY && !n.data && n.ino !== SINK) throw new FuseError('EACCES');
+        if (req.flags & K.O_TRUNC && n.data) {
+          this.resize(n, 0);
+          this.touch(n);
+        }
+        return 0;
+      },
+      read: (req) => {
+        const size = req.size;
+        if (size > this.maxReadSeen) this.maxReadSeen = size;
+        const off = req.offset;
+        if (req.ino === BIG) {
+          const len = Math.max(0, Math.min(size, GiB - off));
+          const start = off & 255;
+          return PATTERN.subarray(start, start + len);
+        }
+        const n = this.get(req.ino);
+        if (!n.data) return EMPTY;
+        return n.data.subarray(Math.min(off, n.size!), Math.min(off + size, n.size!));
+      },
+      write: (req) => {
+        const size = req.size;
+        if (size > this.maxWriteSeen) this.maxWriteSeen = size;
+        if (req.ino === SINK) return size;
+        const n = this.get(req.ino);
+        if (!n.data) throw new FuseError('EACCES');
+        const end = req.offset + size;
+        if (end > n.size!) this.resize(n, end);
+        req.data.copy(n.data!, req.offset);
+        this.touch(n);
+        return size;
+      },
+      flush: () => undefined,
+      release: () => undefined,
+      create: (req) => {
+        const d = this.writableDir(req.parent);
+        if (this.child(d, req.nameKey)) throw new FuseError('EEXIST');
+        const n = this.file(this.nextIno++, d.ino, K.S_IFREG | (req.mode & 0o7777), 0, true);
+        this.link(d.ino, req.name, n.ino);
+        this.touch(d);
+        return { ...n.entry, fh: 0 };
+      },
+      mkdir: (req) => {
+        const d = this.writableDir(req.parent);
+        if (this.child(d, req.nameKey)) throw new FuseError('EEXIST');
+        const n = this.dir(this.nextIno++, d.ino, true);
+        n.attr.mode = K.S_IFDIR | (req.mode & 0o7777);
+        this.link(d.ino, req.name, n.ino);
+        this.touch(d);
+        return n.entry;
+      },
+      unlink: (req) => {
+        const d = this.writableDir(req.parent);
+        const n = this.child(d, req.nameKey);
+        if (!n) throw new FuseError('ENOENT');
+        if (n.children) throw new FuseError('EISDIR');
+        this.unlinkName(d, req.nameKey);
+        n.attr.nlink = 0;
+        this.touch(d);
+      },
+      rmdir: (req) => {
+        const d = this.writableDir(req.parent);
+        const n = this.child(d, req.nameKey);
+        if (!n) throw new FuseError('ENOENT');
+        if (!n.children) throw new FuseError('ENOTDIR');
+        if (n.children.size > 0) throw new FuseError('ENOTEMPTY');
+        this.unlinkName(d, req.nameKey);
+        d.attr.nlink = (d.attr.nlink ?? 3) - 1;
+        n.attr.nlink = 0;
+        this.touch(d);
+      },
+    });
+  }
+
+  /** The directory's listing, rebuilt only after it changed. Cookie of insertion slot i: i + 1. */
+  private listing(d: Node): Dirents {
+    if (!d.children) throw new FuseError('ENOTDIR');
+    if (!d.listing) {
+      const l = new Dirents(d.order!.length);
+      d.order!.forEach((e, i) => {
+        if (e) l.add(e.name, e.ino, this.nodes.get(e.ino)?.attr.mode ?? K.S_IFREG, i + 1);
+      });
+      d.listing = l;
+    }
+    return d.listing;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+let instance: BenchFs | undefined;
+
+const example: Example = {
+  description: 'the benchmark filesystem of shared/bench (spec version 1)',
+  usage: '',
+  options: { fsname: 'benchfs' },
+  setup(fuse: Fuse) {
+    instance = new BenchFs(fuse);
+    instance.attach();
+    fuse.init$.subscribe((c) => {
+      process.stderr.write(`benchfs-info: ${JSON.stringify({ impl: 'rxfuse', node: process.version, max_write: c.maxWrite, max_readahead: c.maxReadahead, want: c.want })}\n`);
+    });
+  },
+  teardown() {
+    if (!instance) return;
+    process.stderr.write(`benchfs-stats: ${JSON.stringify({ impl: 'rxfuse', max_read_seen: instance.maxReadSeen, max_write_seen: instance.maxWriteSeen })}\n`);
+  },
+};
+
+export default example;
