@@ -62,6 +62,14 @@ export interface FuseOptions {
    * even when handlers await (default true). Other inodes, and reads, are not held back.
    */
   serializeWrites?: boolean;
+  /**
+   * Busy-poll: after the session fd ran dry, keep watching it this many microseconds before
+   * sleeping in the event loop (default 20; 0 or false: off). It trades CPU (up to a core while
+   * requests keep coming) for latency; see docs/design.md for the measurements.
+   */
+  busyPoll?: number | false;
+  /** Pause the busy-poll when spins mostly wait in vain or no core is idle (default true). */
+  busyPollAdaptive?: boolean;
 }
 
 interface Pending {
@@ -169,6 +177,7 @@ export class Fuse implements RequestHost {
     const bufs = options.writeBuffers ?? 4;
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
     if (!(Number.isInteger(bufs) && bufs >= 1 && bufs <= 256)) throw new RangeError(`writeBuffers: 1..256, got ${bufs}`);
+    this.spinMicroseconds();  // validates busyPoll
     const addon = native();
     this.slotsBuffer = new ArrayBuffer(slots * SLOT_BYTES);
     this.h = new Float64Array(this.slotsBuffer);
@@ -297,6 +306,11 @@ export class Fuse implements RequestHost {
     return e;
   }
 
+  /** The receive loop's busy-poll figures: spins, spins that found a request, spinning now. */
+  loopStats(): { spins: number; spinHits: number; spinning: boolean } {
+    return this.state === 'mounted' ? this.native.loopStats() : { spins: 0, spinHits: 0, spinning: false };
+  }
+
   /** Requests in flight (answered later than their dispatch). */
   get inFlight(): number {
     return this.pending.size;
@@ -342,6 +356,7 @@ export class Fuse implements RequestHost {
       this.state = 'closed';
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
+    this.native.setLoop(64, this.spinMicroseconds(), this.options.busyPollAdaptive ?? true);
     live.add(this);
     installExitHook();
     if (!this.referenced) this.native.unref();
@@ -639,6 +654,14 @@ export class Fuse implements RequestHost {
   private emitError(ev: FuseErrorEvent): void {
     if (this.errorsSubject.observed) this.errorsSubject.next(ev);
     else if (ev.kind !== 'session') process.emitWarning(`rxfuse: ${ev.kind} on ${ev.op ?? '-'}: ${String(ev.cause)}`);
+  }
+
+  private spinMicroseconds(): number {
+    const spin = this.options.busyPoll === false ? 0 : this.options.busyPoll ?? 20;
+    if (!(typeof spin === 'number' && Number.isFinite(spin) && spin >= 0 && spin <= 10000)) {
+      throw new RangeError(`busyPoll: 0..10000 µs or false, got ${String(spin)}`);
+    }
+    return spin;
   }
 
   private args(): string[] {

@@ -30,7 +30,8 @@ export interface NativeSession {
   close(): boolean;
   ref(): void;
   unref(): void;
-  setLoop(budget: number): void;
+  setLoop(budget: number, spinMicroseconds: number, adaptive: boolean): void;
+  loopStats(): { spins: number; spinHits: number; spinning: boolean };
   conn(): ConnInfo | null;
   busySlots(): number;
   getgroups(slot: number): number[] | number;

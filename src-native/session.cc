@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -156,12 +157,27 @@ Napi::Value Session::JsUnref(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setLoop(budget, spinMicroseconds, adaptive): the fairness budget and the busy-poll.
 Napi::Value Session::SetLoop(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsNumber()) {
     int b = info[0].As<Napi::Number>().Int32Value();
     budget_ = b < 1 ? 1 : b;
   }
+  if (info.Length() > 1 && info[1].IsNumber()) {
+    double us = info[1].As<Napi::Number>().DoubleValue();
+    spinNs_ = us > 0 ? int64_t(us * 1000) : 0;
+  }
+  if (info.Length() > 2) spinAdaptive_ = info[2].ToBoolean();
+  coresIdle_ = true;
   return info.Env().Undefined();
+}
+
+Napi::Value Session::LoopStats(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("spins", double(spins_));
+  o.Set("spinHits", double(spinHits_));
+  o.Set("spinning", spinNs_ > 0 && coresIdle_ && uv_hrtime() >= spinPausedUntil_);
+  return o;
 }
 
 Napi::Value Session::Conn(const Napi::CallbackInfo& info) {
@@ -413,26 +429,89 @@ void Session::OnPoll(uv_poll_t* handle, int status, int events) {
 }
 
 void Session::Drain() {
-  if (closed_) return;
-  napi_handle_scope hs;
-  napi_open_handle_scope(env_, &hs);
-  napi_callback_scope cs;
-  napi_open_callback_scope(env_, resourceRef_.Value(), asyncCtx_, &cs);
-  inDrain_ = true;
-  for (int n = 0; n < budget_ && !closeRequested_; n++) {
-    if (!ReceiveOne()) break;
+  for (;;) {
+    if (closed_) return;
+    napi_handle_scope hs;
+    napi_open_handle_scope(env_, &hs);
+    napi_callback_scope cs;
+    napi_open_callback_scope(env_, resourceRef_.Value(), asyncCtx_, &cs);
+    inDrain_ = true;
+    drained_ = false;
+    for (int n = 0; n < budget_ && !closeRequested_; n++) {
+      if (!ReceiveOne()) break;
+    }
+    inDrain_ = false;
+    if (pollFailed_ && !closeRequested_) {
+      ReportError("poll", -pollFailed_);
+      closeRequested_ = true;
+    }
+    if (closeRequested_) Teardown(true);
+    // Closing the callback scope runs process.nextTick callbacks and microtasks: async handlers
+    // whose promises resolved meanwhile reply here.
+    napi_close_callback_scope(env_, cs);
+    napi_close_handle_scope(env_, hs);
+    if (closed_) return;
+    UpdatePolling();
+    // Only after a drain that emptied the fd (not one cut by the budget or by back-pressure).
+    if (!drained_ || !polling_ || !SpinWait()) return;
   }
-  inDrain_ = false;
-  if (pollFailed_ && !closeRequested_) {
-    ReportError("poll", -pollFailed_);
-    closeRequested_ = true;
+}
+
+// The busy-poll: after the fd ran dry, watch it for up to spinNs_ before going back to sleep in
+// libuv, since waking a sleeping thread costs more than the next request's round trip. Adaptive:
+// spinning pauses when recent spins mostly waited in vain, and while the machine has no idle core
+// (the clients need it more than we do).
+bool Session::SpinWait() {
+  if (spinNs_ <= 0) return false;
+  uint64_t now = uv_hrtime();
+  if (now < spinPausedUntil_) return false;
+  if (now - idleSampledAt_ > 50000000ULL) SampleIdle(now);
+  if (!coresIdle_) return false;
+  pollfd p;
+  p.fd = fuse_session_fd(se_);
+  p.events = POLLIN;
+  const uint64_t deadline = now + uint64_t(spinNs_);
+  bool hit = false;
+  do {
+    p.revents = 0;
+    if (poll(&p, 1, 0) > 0) {
+      hit = true;
+      break;
+    }
+  } while (uv_hrtime() < deadline);
+  if (spinAdaptive_) {
+    // Success rate as an exponentially weighted average (1/8 per spin).
+    spinRate_ = spinRate_ - spinRate_ / 8 + (hit ? 1.0 / 8 : 0);
+    if (spinRate_ < 0.25) {
+      spinPausedUntil_ = uv_hrtime() + spinPauseNs_;
+      spinPauseNs_ = spinPauseNs_ * 2 > 200000000ULL ? 200000000ULL : spinPauseNs_ * 2;
+      spinRate_ = 0.5;
+    } else if (hit) {
+      spinPauseNs_ = 1000000ULL;
+    }
   }
-  if (closeRequested_) Teardown(true);
-  // Closing the callback scope runs process.nextTick callbacks and microtasks: async handlers
-  // whose promises resolved meanwhile reply here.
-  napi_close_callback_scope(env_, cs);
-  napi_close_handle_scope(env_, hs);
-  UpdatePolling();
+  spins_++;
+  if (hit) spinHits_++;
+  return hit;
+}
+
+// Idle CPU time across the machine since the last sample (from /proc/stat), in cores.
+void Session::SampleIdle(uint64_t now) {
+  FILE* f = fopen("/proc/stat", "re");
+  if (!f) return;
+  unsigned long long user, nice, sys, idle, iowait;
+  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait);
+  fclose(f);
+  if (n != 5) return;
+  uint64_t idleTicks = idle + iowait;
+  if (idleSampledAt_ != 0 && now > idleSampledAt_) {
+    double seconds = double(now - idleSampledAt_) / 1e9;
+    double ticksPerSecond = double(sysconf(_SC_CLK_TCK));
+    double idleCores = double(idleTicks - lastIdleTicks_) / ticksPerSecond / seconds;
+    coresIdle_ = !spinAdaptive_ || idleCores >= 0.25;
+  }
+  lastIdleTicks_ = idleTicks;
+  idleSampledAt_ = now;
 }
 
 int Session::PickRecvBuf() {
@@ -451,7 +530,10 @@ bool Session::ReceiveOne() {
   buf.size = recvSize_;
   int res = fuse_session_receive_buf(se_, &buf);
   if (res == -EINTR) return true;
-  if (res == -EAGAIN) return false;
+  if (res == -EAGAIN) {
+    drained_ = true;
+    return false;
+  }
   if (res <= 0 || fuse_session_exited(se_)) {
     if (res < 0 && res != -ENODEV) ReportError("receive", -res);
     closeRequested_ = true;  // unmounted from outside (ENODEV) or the channel broke
@@ -556,6 +638,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::JsRef>("ref"),
                          InstanceMethod<&Session::JsUnref>("unref"),
                          InstanceMethod<&Session::SetLoop>("setLoop"),
+                         InstanceMethod<&Session::LoopStats>("loopStats"),
                          InstanceMethod<&Session::Conn>("conn"),
                          InstanceMethod<&Session::Getgroups>("getgroups"),
                          InstanceMethod<&Session::PollNotify>("pollNotify"),

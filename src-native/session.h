@@ -68,6 +68,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value JsRef(const Napi::CallbackInfo& info);
   Napi::Value JsUnref(const Napi::CallbackInfo& info);
   Napi::Value SetLoop(const Napi::CallbackInfo& info);
+  Napi::Value LoopStats(const Napi::CallbackInfo& info);
   Napi::Value Conn(const Napi::CallbackInfo& info);
   Napi::Value Getgroups(const Napi::CallbackInfo& info);
   Napi::Value PollNotify(const Napi::CallbackInfo& info);
@@ -105,6 +106,8 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
   bool ReceiveOne();  // the receive step: false when nothing more is to be read now
+  bool SpinWait();    // the busy-poll after the fd ran dry: true when a request arrived
+  void SampleIdle(uint64_t now);
   int PickRecvBuf();
   void UpdatePolling();
   void ProcessInterrupts();
@@ -150,6 +153,18 @@ class Session : public Napi::ObjectWrap<Session> {
   int pollFailed_ = 0;
   bool jsAllowed_ = true;
   int budget_ = 64;  // requests per drain before yielding to other I/O
+  bool drained_ = false;  // the last drain ended with EAGAIN
+  // Busy-poll (SpinWait).
+  int64_t spinNs_ = 0;
+  bool spinAdaptive_ = true;
+  double spinRate_ = 0.5;
+  uint64_t spinPausedUntil_ = 0;
+  uint64_t spinPauseNs_ = 1000000;
+  uint64_t idleSampledAt_ = 0;
+  uint64_t lastIdleTicks_ = 0;
+  bool coresIdle_ = true;
+  uint64_t spins_ = 0;
+  uint64_t spinHits_ = 0;
   fuse_conn_info* conn_ = nullptr;
   std::vector<int> interrupted_;
   std::unordered_map<uint64_t, fuse_pollhandle*> pollHandles_;
