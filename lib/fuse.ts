@@ -12,6 +12,7 @@ import { OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
 import { InodeRegistry, type RegistryStats } from './registry';
 import {
   type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, SetattrValid, SLOT_F64,
+  type WriteRequest,
 } from './request';
 
 /** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
@@ -275,9 +276,14 @@ export class Fuse implements RequestHost {
     return this.notify(Notify.STORE, 'notifyStore', ino, 0, offset, data.length, undefined, data);
   }
 
-  /** Reads back what the kernel's page cache holds of ino from offset (at most size bytes). */
+  /**
+   * Reads back what the kernel's page cache holds of ino from offset (at most size bytes, up to the
+   * first page not cached). Empty when nothing is cached, also when the kernel does not hold the
+   * inode at all (ENOENT, benign as for the other notifications).
+   */
   async notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
     const r = await this.notifyRaw(Notify.RETRIEVE, 'notifyRetrieve', ino, 0, offset, size);
+    if (r === -errno.ENOENT) return Buffer.alloc(0);
     if (typeof r === 'number') throw this.notifyError('notifyRetrieve', ino, r);
     return r;
   }
@@ -501,7 +507,9 @@ export class Fuse implements RequestHost {
       const ino = h[b + F.INO];
       const q = this.queues.get(ino);
       if (q) {
-        // Another write of this inode is being handled: wait for it, in kernel order.
+        // Another write of this inode is being handled: wait for it, in kernel order. Its data moves
+        // out of the receive buffer, which would otherwise stay pinned and stop all reading.
+        if (code === WRITE_CODE) (req as WriteRequest)._detach();
         q.waiting.push(req);
         this.track(req, slot, gen, true);
         return;
@@ -676,9 +684,25 @@ export class Fuse implements RequestHost {
       if (typeof x !== 'string' || x === '' || /\s/.test(x)) throw new TypeError(`bad -o option ${JSON.stringify(x)}`);
       opts.push(x);
     }
+    // libfuse wants max_read both as a mount option and in init(), and fails INIT when they differ
+    // (writeConnWishes takes a -o max_read=N for init()).
+    const maxRead = o.conn?.maxRead;
+    if (maxRead !== undefined && this.maxReadOption() === undefined) opts.push(`max_read=${maxRead}`);
     const args = ['-o', opts.join(',')];
     if (o.debug) args.push('-d');
     return args;
+  }
+
+  /** A max_read=N among the -o options (libfuse fails INIT unless init() sets the same value). */
+  private maxReadOption(): number | undefined {
+    let r: number | undefined;
+    for (const x of this.options.options ?? []) {
+      for (const part of String(x).split(',')) {
+        const m = /^max_read=(\d+)$/.exec(part);
+        if (m) r = Number(m[1]);
+      }
+    }
+    return r;
   }
 
   private writeConnWishes(): void {
@@ -691,7 +715,7 @@ export class Fuse implements RequestHost {
     };
     s.fill(-1, S.CONN, S.CONN + C.FIELD_COUNT);
     s[S.CONN + C.MAX_WRITE] = v(c.maxWrite, 'maxWrite');
-    s[S.CONN + C.MAX_READ] = v(c.maxRead, 'maxRead');
+    s[S.CONN + C.MAX_READ] = v(c.maxRead ?? this.maxReadOption(), 'maxRead');
     s[S.CONN + C.MAX_READAHEAD] = v(c.maxReadahead, 'maxReadahead');
     s[S.CONN + C.MAX_BACKGROUND] = v(c.maxBackground, 'maxBackground');
     s[S.CONN + C.CONGESTION] = v(c.congestionThreshold, 'congestionThreshold');

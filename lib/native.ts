@@ -34,6 +34,8 @@ export interface NativeSession {
   loopStats(): { spins: number; spinHits: number; spinning: boolean };
   conn(): ConnInfo | null;
   busySlots(): number;
+  /** Unpins the receive buffer holding a request's payload (JS has copied it). */
+  detachPayload(slot: number): void;
   getgroups(slot: number): number[] | number;
   pollNotify(id: number): number;
   pollDestroy(id: number): void;

@@ -175,8 +175,10 @@ export abstract class Request {
     const ino = writeEntry(h.scratch, 0, entry);
     if (!this.begin()) return;
     const r = h.native.replyEntry(this._slot);
-    this.end();
+    // Counted before end(): end() finishes the entry request in the registry, which may release a
+    // held-back inode, and this very reply may be the one that makes that inode known again.
     if (r === 0 && ino !== 0) h.entryReplied(this, ino);
+    this.end();
   }
 
   /** @internal Turns a handler's result into this request's reply. */
@@ -549,15 +551,27 @@ export class WriteRequest extends FileRequest {
   get writepage(): boolean {
     return this.f(F.ARG2) !== 0;
   }
+  /** @internal The payload, copied out of the receive buffer while the write waited its turn. */
+  _copy: Buffer | undefined;
   /**
    * The bytes to write: a view into a reused receive buffer, valid until this request is answered.
    * Copy it (Buffer.from(data)) to keep it longer.
    */
   get data(): Buffer {
+    if (this._copy) {
+      this.f(F.GEN);  // throws once answered, as for the view
+      return this._copy;
+    }
     const i = this.f(F.DATA_BUF);
     if (i < 0) return Buffer.alloc(0);
     const off = this.f(F.DATA_OFF);
     return this._host.recvBuffer(i).subarray(off, off + this.f(F.DATA_LEN));
+  }
+  /** @internal Copies the payload and frees its receive buffer (for a write that waits its turn). */
+  _detach(): void {
+    if (this._copy || this.f(F.DATA_BUF) < 0) return;
+    this._copy = Buffer.from(this.data);
+    this._host.native.detachPayload(this._slot);
   }
   /** Answers with the number of bytes written. */
   replyWrite(count: number): void {
@@ -626,8 +640,8 @@ abstract class ReaddirLike extends FileRequest {
     const start = from ?? list.indexAfter(this.f(OFFSET_FIELD));
     if (!this.begin()) return 0;
     const n = this._host.native.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
+    if (n > 0) this._host.direntsReplied(this, list, start, n);  // before end(), as in _entry()
     this.end();
-    if (n > 0) this._host.direntsReplied(this, list, start, n);
     return n < 0 ? 0 : n;
   }
   _reply(r: Dirents): void {
@@ -799,11 +813,11 @@ export class CreateRequest extends NamedRequest {
     writeOpen(h.scratch, r);
     if (!this.begin()) return;
     const res = h.native.replyCreate(this._slot);
-    this.end();
-    if (res === 0) {
+    if (res === 0) {  // before end(), as in _entry()
       h.entryReplied(this, ino);
       h.opened(ino);
     }
+    this.end();
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);

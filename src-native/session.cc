@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -201,6 +202,22 @@ Napi::Value Session::BusySlots(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(slotTable_.size() - freeSlots_.size()));
 }
 
+// detachPayload(slot): JS copied the request's payload (a write waiting its turn); unpin its
+// receive buffer so that waiting writes do not stop the session from reading other requests.
+Napi::Value Session::DetachPayload(const Napi::CallbackInfo& info) {
+  int slot = info[0].As<Napi::Number>().Int32Value();
+  if (slot >= 0 && size_t(slot) < slotTable_.size()) {
+    Slot& sl = slotTable_[slot];
+    if (sl.req && sl.recvBuf >= 0) {
+      recvPins_[sl.recvBuf]--;
+      sl.recvBuf = -1;
+      Header(slot)[F_DATA_BUF] = -1;
+      if (!inDrain_) UpdatePolling();
+    }
+  }
+  return info.Env().Undefined();
+}
+
 // ---- requests -------------------------------------------------------------------------------
 
 int Session::Begin(fuse_req_t req, int op, fuse_ino_t ino) {
@@ -333,7 +350,9 @@ void Session::ProcessInterrupts() {
 void Session::OnInit(fuse_conn_info* conn) {
   conn_ = conn;
   const double* w = connWish_;
-  if (w[C_MAX_WRITE] >= 0) conn->max_write = unsigned(w[C_MAX_WRITE]);
+  // At most what a receive buffer holds after the header page (libfuse clamps its own default the
+  // same way): the kernel refuses reads of /dev/fuse smaller than max_write plus the headers.
+  if (w[C_MAX_WRITE] >= 0) conn->max_write = unsigned(std::min(w[C_MAX_WRITE], double(recvSize_ - 0x1000)));
   if (w[C_MAX_READ] >= 0) conn->max_read = unsigned(w[C_MAX_READ]);
   if (w[C_MAX_READAHEAD] >= 0) conn->max_readahead = unsigned(w[C_MAX_READAHEAD]);
   if (w[C_MAX_BACKGROUND] >= 0) conn->max_background = unsigned(w[C_MAX_BACKGROUND]);
@@ -545,6 +564,13 @@ bool Session::ReceiveOne() {
   fuse_session_process_buf(se_, &buf);
   curRecv_ = -1;
   if (!interrupted_.empty()) ProcessInterrupts();
+  if (initPending_ && fuse_session_exited(se_)) {
+    // libfuse refused INIT after init() ran (EPROTO, e.g. max_read differing from the mount
+    // option): the mount is unusable; closing it makes mount() reject instead of resolving.
+    initPending_ = false;
+    ReportError("init", EPROTO);
+    closeRequested_ = true;
+  }
   if (initPending_) {
     initPending_ = false;
     napi_value kind;
@@ -644,6 +670,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::PollNotify>("pollNotify"),
                          InstanceMethod<&Session::PollDestroy>("pollDestroy"),
                          InstanceMethod<&Session::BusySlots>("busySlots"),
+                         InstanceMethod<&Session::DetachPayload>("detachPayload"),
                          InstanceMethod<&Session::Notify>("notify"),
                          InstanceMethod<&Session::ReplyErr>("replyErr"),
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),

@@ -74,6 +74,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value PollNotify(const Napi::CallbackInfo& info);
   Napi::Value PollDestroy(const Napi::CallbackInfo& info);
   Napi::Value BusySlots(const Napi::CallbackInfo& info);
+  Napi::Value DetachPayload(const Napi::CallbackInfo& info);
   Napi::Value Notify(const Napi::CallbackInfo& info);
   bool StopNotifications(bool callJs);
   // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
