@@ -162,6 +162,17 @@ export abstract class Request {
     this._host.settled(this._slot);
   }
 
+  /**
+   * @internal A reply whose native call takes the slot and one number (bmap index, lseek offset,
+   * poll events, xattr size, copy count). The hot replies (write, entry, attr, data) call native
+   * directly.
+   */
+  protected _num(send: 'replyBmap' | 'replyLseek' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
+    if (!this.begin()) return;
+    this._host.native[send](this._slot, value);
+    this.end();
+  }
+
   /** @internal success (errno 0). */
   protected _ok(): void {
     if (!this.begin()) return;
@@ -726,10 +737,7 @@ abstract class XattrReply extends Request {
   }
   /** Answers a size probe (size 0) with the size needed. */
   replyXattrSize(n: number): void {
-    ok(n, 'xattr size');
-    if (!this.begin()) return;
-    this._host.native.replyXattr(this._slot, n);
-    this.end();
+    this._num('replyXattr', ok(n, 'xattr size'));
   }
   /** Answers with raw bytes (they must fit `size`). */
   replyBuf(data: Uint8Array): void {
@@ -870,10 +878,7 @@ export class BmapRequest extends Request {
   }
   /** Answers with the block index within the device. */
   replyBmap(idx: number): void {
-    ok(idx, 'bmap index');
-    if (!this.begin()) return;
-    this._host.native.replyBmap(this._slot, idx);
-    this.end();
+    this._num('replyBmap', ok(idx, 'bmap index'));
   }
   _reply(r: number): void {
     this.replyBmap(r);
@@ -947,9 +952,7 @@ export class PollRequest extends FileRequest {
   /** Answers with the events that are ready now. */
   replyPoll(revents: number): void {
     if (!(Number.isInteger(revents) && revents >= 0)) throw new TypeError(`poll: invalid revents ${revents}`);
-    if (!this.begin()) return;
-    this._host.native.replyPoll(this._slot, revents);
-    this.end();
+    this._num('replyPoll', revents);
   }
   _reply(r: number): void {
     this.replyPoll(r);
@@ -1002,10 +1005,7 @@ export class CopyFileRangeRequest extends FileRequest {
   }
   /** Answers with the number of bytes copied. */
   replyWrite(count: number): void {
-    ok(count, 'copy count');
-    if (!this.begin()) return;
-    this._host.native.replyWrite(this._slot, count);
-    this.end();
+    this._num('replyWrite', ok(count, 'copy count'));
   }
   _reply(r: number): void {
     this.replyWrite(r);
@@ -1022,10 +1022,7 @@ export class LseekRequest extends FileRequest {
     return this.f(F.ARG);
   }
   replyLseek(offset: number): void {
-    ok(offset, 'lseek offset');
-    if (!this.begin()) return;
-    this._host.native.replyLseek(this._slot, offset);
-    this.end();
+    this._num('replyLseek', ok(offset, 'lseek offset'));
   }
   _reply(r: number): void {
     this.replyLseek(r);
