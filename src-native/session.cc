@@ -1,13 +1,19 @@
 // Session lifecycle and the receive loop (see session.h).
 #include "session.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 namespace rxfuse {
 
@@ -108,6 +114,8 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  std::set<int> fdsBefore = OpenFds();
+  std::set<int> childrenBefore = Children();
   if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
     fuse_session_destroy(se_);
     se_ = nullptr;
@@ -117,6 +125,9 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   mounted_ = true;
+  watcherFd_ = FindWatcherSocket(fdsBefore);
+  for (int pid : Children())
+    if (!childrenBefore.count(pid)) watcherPid_ = pid;
   {
     std::unique_lock<std::shared_timed_mutex> lock(notifyLock_);
     notifyAlive_ = true;
@@ -216,6 +227,47 @@ Napi::Value Session::DetachPayload(const Napi::CallbackInfo& info) {
     }
   }
   return info.Env().Undefined();
+}
+
+// The descriptors open in this process.
+std::set<int> Session::OpenFds() {
+  std::set<int> fds;
+  DIR* d = opendir("/proc/self/fd");
+  if (!d) return fds;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') fds.insert(atoi(e->d_name));
+  }
+  closedir(d);
+  return fds;
+}
+
+// The children of this thread (libfuse forks fusermount3 from the thread that mounts).
+std::set<int> Session::Children() {
+  std::set<int> pids;
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/self/task/%d/children", int(syscall(SYS_gettid)));
+  FILE* f = fopen(path, "re");
+  if (!f) return pids;
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1) pids.insert(pid);
+  fclose(f);
+  return pids;
+}
+
+// With auto_unmount, libfuse mounts through fusermount3, which stays as a watcher holding the other
+// end of a socketpair libfuse made during the mount. Finds our end: a unix socket opened by the mount
+// whose peer credentials are our own (a socketpair's are its creator's).
+int Session::FindWatcherSocket(const std::set<int>& before) {
+  for (int fd : OpenFds()) {
+    if (before.count(fd) || fd == fuse_session_fd(se_)) continue;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) continue;
+    if (cred.pid == getpid()) return fd;
+  }
+  return -1;
 }
 
 // ---- requests -------------------------------------------------------------------------------
@@ -628,6 +680,19 @@ void Session::Teardown(bool callJs) {
     // No worker may use the session from here on (waits for a notification in progress).
     bool quiet = StopNotifications(callJs);
     if (mounted_) fuse_session_unmount(se_);
+    if (watcherFd_ >= 0) {
+      // libfuse keeps the socket to fusermount3's auto_unmount watcher open until the process
+      // exits; closing it now lets the watcher see the (already done) unmount and exit, instead of
+      // one fusermount3 process and one fd per mount accumulating in a long-lived process.
+      close(watcherFd_);
+      watcherFd_ = -1;
+    }
+    if (watcherPid_ > 0) {
+      // It is our child, and libfuse never waits for it: reap it once it is gone, off this thread.
+      int pid = watcherPid_;
+      std::thread([pid] { waitpid(pid, nullptr, 0); }).detach();
+      watcherPid_ = -1;
+    }
     for (auto& kv : pollHandles_) fuse_pollhandle_destroy(kv.second);
     pollHandles_.clear();
     conn_ = nullptr;

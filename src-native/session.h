@@ -16,6 +16,7 @@
 #include <functional>
 #include <shared_mutex>
 #include <string>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -113,6 +114,9 @@ class Session : public Napi::ObjectWrap<Session> {
   void UpdatePolling();
   void ProcessInterrupts();
   void Teardown(bool callJs);
+  static std::set<int> OpenFds();
+  static std::set<int> Children();
+  int FindWatcherSocket(const std::set<int>& before);
   static void CleanupHook(void* arg);
   void ReportError(const char* what, int err);
   void CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args);
@@ -147,6 +151,8 @@ class Session : public Napi::ObjectWrap<Session> {
   bool polling_ = false;
   bool referenced_ = true;
   bool mounted_ = false;
+  int watcherFd_ = -1;  // socket to fusermount3's auto_unmount watcher
+  int watcherPid_ = -1;
   bool closed_ = false;
   bool closeRequested_ = false;
   bool inDrain_ = false;

@@ -117,6 +117,30 @@ describe('lifecycle', function () {
     for (const d of dirs.splice(0)) await forceUnmount(undefined, d);
   });
 
+  it('leaves no descriptor and no fusermount3 watcher behind after each unmount (auto_unmount)', async function () {
+    const fds = (): number => fs.readdirSync('/proc/self/fd').length;
+    const watchers = (): string[] =>
+      fs.readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => {
+        try {
+          return p !== '' && fs.readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('fusermount');
+        } catch {
+          return false;
+        }
+      });
+    const before = fds();
+    for (let i = 0; i < 3; i++) {
+      await withMount(
+        (fuse) => files(fuse, (req) => fileAttr(req.ino)),
+        async (m) => {
+          await fsp.stat(m.path('a'));
+          assert.equal(watchers().length, 1, 'one watcher while mounted');
+        },
+      );
+    }
+    await waitFor(() => watchers().length === 0, 3000, 'the watchers to exit and be reaped');
+    assert.equal(fds(), before);
+  });
+
   it('serves two mounts at once in one process, each with its own handlers', async function () {
     const heldA: GetattrRequest[] = [];
     await withMount(
