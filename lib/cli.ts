@@ -85,9 +85,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   const cli = parseArgs(argv);
   const ex = load(cli.example);
   const base: FuseOptions = ex.options ?? {};
+  // RXFUSE_BUSY_POLL=µs (0: off) overrides the busy-poll, for benchmark variants.
+  const envSpin = process.env.RXFUSE_BUSY_POLL;
   const fuse = new Fuse({
     autoUnmount: true,
     ...base,
+    ...(envSpin !== undefined && envSpin !== '' ? { busyPoll: Number(envSpin) } : {}),
     fsname: base.fsname ?? cli.example,
     subtype: base.subtype ?? 'rxfuse',
     options: [...(base.options ?? []), ...cli.options],

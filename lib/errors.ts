@@ -14,7 +14,12 @@ export class FuseError extends Error {
       throw new TypeError(`FuseError: unknown errno ${String(err)}`);
     }
     const code = errnoName(n);
+    // An errno answer is control flow (ENOENT for every missing name), not a bug: capturing a stack
+    // trace would cost more than the whole request.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message ?? code);
+    Error.stackTraceLimit = limit;
     this.name = 'FuseError';
     this.errno = n;
     this.code = code;

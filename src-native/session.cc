@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/socket.h>
@@ -536,7 +537,7 @@ bool Session::SpinWait() {
   if (spinNs_ <= 0) return false;
   uint64_t now = uv_hrtime();
   if (now < spinPausedUntil_) return false;
-  if (now - idleSampledAt_ > 50000000ULL) SampleIdle(now);
+  if (now - idleSampledAt_ > 2000000ULL) SampleIdle(now);
   if (!coresIdle_) return false;
   pollfd p;
   p.fd = fuse_session_fd(se_);
@@ -566,22 +567,25 @@ bool Session::SpinWait() {
   return hit;
 }
 
-// Idle CPU time across the machine since the last sample (from /proc/stat), in cores.
+// Whether a core is free for spinning: the number of other runnable threads on the machine (the
+// running count of /proc/loadavg, less this thread), averaged over recent samples, must stay below
+// the number of cores less the one we would keep busy. Spinning while others wait for a CPU slows
+// them more than the spin gains (two clients on two cores, for one).
 void Session::SampleIdle(uint64_t now) {
-  FILE* f = fopen("/proc/stat", "re");
-  if (!f) return;
-  unsigned long long user, nice, sys, idle, iowait;
-  int n = fscanf(f, "cpu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle, &iowait);
-  fclose(f);
-  if (n != 5) return;
-  uint64_t idleTicks = idle + iowait;
-  if (idleSampledAt_ != 0 && now > idleSampledAt_) {
-    double seconds = double(now - idleSampledAt_) / 1e9;
-    double ticksPerSecond = double(sysconf(_SC_CLK_TCK));
-    double idleCores = double(idleTicks - lastIdleTicks_) / ticksPerSecond / seconds;
-    coresIdle_ = !spinAdaptive_ || idleCores >= 0.25;
-  }
-  lastIdleTicks_ = idleTicks;
+  int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[128];
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0) return;
+  buf[n] = 0;
+  double a, b, c;
+  int running = 0, total = 0;
+  if (sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return;
+  double others = running > 0 ? running - 1 : 0;
+  runnableAvg_ = runnableAvg_ * 0.75 + others * 0.25;
+  double cores = double(sysconf(_SC_NPROCESSORS_ONLN));
+  coresIdle_ = !spinAdaptive_ || runnableAvg_ < cores - 1;
   idleSampledAt_ = now;
 }
 
