@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Fuse, type FuseOptions } from '../lib';
+import { type ConnInfo, Fuse, type FuseErrorEvent, type FuseOptions } from '../lib';
 
 /** A mounted test filesystem; `path(p)` resolves inside the mount. */
 export interface Mounted {
@@ -88,4 +88,52 @@ export function fuseMounts(): string[] {
     .split('\n')
     .filter((l) => / fuse(\.[^ ]*)? /.test(l))
     .map((l) => l.split(' ')[1]);
+}
+
+/** A test filesystem mounted by mountFixture(). */
+export interface MountedFixture<T> {
+  fuse: Fuse;
+  fs: T;
+  dir: string;
+  conn: ConnInfo;
+  /** Failures rxfuse reported (handler exceptions other than FuseError, invalid replies, ...). */
+  errors: FuseErrorEvent[];
+  path(...p: string[]): string;
+  /** Unmounts for sure and removes the directory (call it in a finally or after hook). */
+  unmount(): Promise<void>;
+}
+
+/** Mounts a fixture filesystem (its handlers attached by `attach`) in a fresh temporary directory. */
+export async function mountFixture<T extends { attach(fuse: Fuse): void }>(
+  prefix: string,
+  fixture: T,
+  options: FuseOptions = {},
+  setup?: (t: T) => void,
+): Promise<MountedFixture<T>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const fuse = new Fuse({ mountTimeout: 10000, ...options });
+  setup?.(fixture);
+  fixture.attach(fuse);
+  const errors: FuseErrorEvent[] = [];
+  fuse.errors$.subscribe((e) => errors.push(e));
+  let conn: ConnInfo;
+  try {
+    conn = await fuse.mount(dir);
+  } catch (e) {
+    await forceUnmount(fuse, dir);
+    throw e;
+  }
+  return { fuse, fs: fixture, dir, conn, errors, path: (...p: string[]) => path.join(dir, ...p), unmount: () => forceUnmount(fuse, dir) };
+}
+
+/** mulberry32: a small seeded PRNG, so that a failure can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

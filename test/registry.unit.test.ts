@@ -7,18 +7,8 @@ import type { NativeSession } from '../lib/native';
 import { OP_CODE } from '../lib/ops';
 import { SLOT_F64 } from '../lib/request';
 import { type DroppedLookup, InodeRegistry, type RegistryAnomaly, ROOT_INO } from '../lib/registry';
+import { prng } from './helpers';
 
-/** mulberry32: a small seeded PRNG, so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function watch(reg: InodeRegistry): { released: number[]; anomalies: RegistryAnomaly[]; dropped: (readonly DroppedLookup[])[] } {
   const out = { released: [] as number[], anomalies: [] as RegistryAnomaly[], dropped: [] as (readonly DroppedLookup[])[] };
