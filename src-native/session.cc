@@ -536,9 +536,8 @@ void Session::Drain() {
 bool Session::SpinWait() {
   if (spinNs_ <= 0) return false;
   uint64_t now = uv_hrtime();
-  if (now < spinPausedUntil_) return false;
   if (now - idleSampledAt_ > 2000000ULL) SampleIdle(now);
-  if (!coresIdle_) return false;
+  if (now < spinPausedUntil_ || !coresIdle_) return false;
   pollfd p;
   p.fd = fuse_session_fd(se_);
   p.events = POLLIN;
@@ -567,26 +566,61 @@ bool Session::SpinWait() {
   return hit;
 }
 
-// Whether a core is free for spinning: the number of other runnable threads on the machine (the
-// running count of /proc/loadavg, less this thread), averaged over recent samples, must stay below
-// the number of cores less the one we would keep busy. Spinning while others wait for a CPU slows
-// them more than the spin gains (two clients on two cores, for one).
+// Whether spinning steals a CPU from somebody: the kernel's CPU pressure (/proc/pressure/cpu, the
+// time some runnable thread waited for a CPU) over the last sample window, averaged. Spinning while
+// others wait for a CPU slows them more than the spin gains (two clients on two cores, for one);
+// on an uncontended machine the pressure is near zero and spinning costs nobody anything. When the
+// pressure rises, spinning pauses, for longer each time it rises again right after a pause. Without
+// PSI, the running count of /proc/loadavg stands in.
 void Session::SampleIdle(uint64_t now) {
-  int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  char buf[128];
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0) return;
-  buf[n] = 0;
-  double a, b, c;
-  int running = 0, total = 0;
-  if (sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return;
-  double others = running > 0 ? running - 1 : 0;
-  runnableAvg_ = runnableAvg_ * 0.75 + others * 0.25;
-  double cores = double(sysconf(_SC_NPROCESSORS_ONLN));
-  coresIdle_ = !spinAdaptive_ || runnableAvg_ < cores - 1;
+  bool contended;
+  int fd = open("/proc/pressure/cpu", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return;
+    buf[n] = 0;
+    const char* t = strstr(buf, "total=");
+    if (!t) return;
+    unsigned long long total = strtoull(t + 6, nullptr, 10);
+    if (idleSampledAt_ == 0 || now <= idleSampledAt_) {
+      lastStall_ = total;
+      idleSampledAt_ = now;
+      return;
+    }
+    double window = double(now - idleSampledAt_) / 1000.0;  // µs
+    double stalled = double(total - lastStall_) / window;   // fraction of the window
+    lastStall_ = total;
+    pressureAvg_ = pressureAvg_ * 0.5 + stalled * 0.5;
+    contended = pressureAvg_ > 0.05;
+  } else {
+    fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    char buf[128];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return;
+    buf[n] = 0;
+    double a, b, c;
+    int running = 0, total = 0;
+    if (sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return;
+    double cores = double(sysconf(_SC_NPROCESSORS_ONLN));
+    contended = running > cores;
+  }
   idleSampledAt_ = now;
+  if (!spinAdaptive_) {
+    coresIdle_ = true;
+    return;
+  }
+  if (contended) {
+    coresIdle_ = false;
+    spinPausedUntil_ = now + contentionPauseNs_;
+    contentionPauseNs_ = contentionPauseNs_ * 2 > 1000000000ULL ? 1000000000ULL : contentionPauseNs_ * 2;
+  } else {
+    coresIdle_ = true;
+    if (now > spinPausedUntil_ + 100000000ULL) contentionPauseNs_ = 20000000ULL;  // calm for 100 ms
+  }
 }
 
 int Session::PickRecvBuf() {

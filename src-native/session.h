@@ -168,7 +168,9 @@ class Session : public Napi::ObjectWrap<Session> {
   uint64_t spinPausedUntil_ = 0;
   uint64_t spinPauseNs_ = 1000000;
   uint64_t idleSampledAt_ = 0;
-  double runnableAvg_ = 0;
+  double pressureAvg_ = 0;
+  unsigned long long lastStall_ = 0;
+  uint64_t contentionPauseNs_ = 20000000;
   bool coresIdle_ = true;
   uint64_t spins_ = 0;
   uint64_t spinHits_ = 0;
