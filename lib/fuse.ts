@@ -94,6 +94,9 @@ interface InodeQueue {
 export interface FuseStats extends RegistryStats {
   inFlight: number;
   busySlots: number;
+  /** Busy-poll episodes after the fd ran dry, and those that found a request. */
+  spins: number;
+  spinHits: number;
 }
 
 const ENTRY_OPS: ReadonlySet<OpName> = new Set<OpName>(['lookup', 'mknod', 'mkdir', 'symlink', 'link', 'create', 'readdirplus']);
@@ -246,7 +249,14 @@ export class Fuse implements RequestHost {
 
   /** The registry's counts and the requests in flight (what `rxfuse --stats` prints). */
   stats(): FuseStats {
-    return { ...this.inodes.stats, inFlight: this.pending.size, busySlots: this.state === 'mounted' ? this.native.busySlots() : 0 };
+    const loop = this.loopStats();
+    return {
+      ...this.inodes.stats,
+      inFlight: this.pending.size,
+      busySlots: this.state === 'mounted' ? this.native.busySlots() : 0,
+      spins: loop.spins,
+      spinHits: loop.spinHits,
+    };
   }
 
   // ---- notifications: run off the request path; safe to call from inside a handler ----------
