@@ -468,14 +468,13 @@ export class Fuse implements RequestHost {
   }
 
   /** @internal */
-  signal(slot: number, gen: number, interrupted: boolean): AbortSignal {
+  signal(slot: number, interrupted: boolean): AbortSignal {
     let c = this.controllers.get(slot);
     if (!c) {
       c = new AbortController();
       this.controllers.set(slot, c);
       if (interrupted) c.abort(new FuseError(errno.EINTR, 'interrupted by the kernel'));
     }
-    void gen;
     return c.signal;
   }
 
@@ -582,7 +581,7 @@ export class Fuse implements RequestHost {
       }
       if (next.answered || this.state === 'closed') continue;
       q.active = next._slot;
-      this.subjects[next._slot === -1 ? 0 : this.h[next._slot * SLOT_F64 + F.OP]].next(next);
+      this.subjects[this.h[next._slot * SLOT_F64 + F.OP]].next(next);
       if (!next.answered) return;  // async: untrack() advances again
       // Answered during its dispatch: untrack() ran and scheduled a redundant advance; go on here.
     }

@@ -27,7 +27,7 @@ export interface RequestHost {
   opened(ino: number): void;
   handleReleased(ino: number): void;
   direntsReplied(req: Request, list: Dirents, start: number, count: number): void;
-  signal(slot: number, gen: number, interrupted: boolean): AbortSignal;
+  signal(slot: number, interrupted: boolean): AbortSignal;
   pollHandle(id: number): PollHandle;
 }
 
@@ -116,7 +116,7 @@ export abstract class Request {
 
   /** Aborts when the kernel interrupts the request. Answer EINTR (fail('EINTR')) when giving up. */
   get signal(): AbortSignal {
-    return this._host.signal(this._slot, this._gen, this.interrupted);
+    return this._host.signal(this._slot, this.interrupted);
   }
 
   /** Supplementary groups of the requesting process (read from /proc; may fail for exited processes). */

@@ -69,7 +69,7 @@ bool BytesArg(const Napi::Value& v, const uint8_t** data, size_t* len) {
 
 }  // namespace
 
-fuse_req_t Session::Peek(const Napi::CallbackInfo& info, int* slotOut) {
+fuse_req_t Session::Take(const Napi::CallbackInfo& info, int* slotOut) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) {
     Napi::TypeError::New(env, "reply: slot expected").ThrowAsJavaScriptException();
@@ -84,7 +84,6 @@ fuse_req_t Session::Peek(const Napi::CallbackInfo& info, int* slotOut) {
   return slotTable_[size_t(slot)].req;
 }
 
-fuse_req_t Session::Take(const Napi::CallbackInfo& info, int* slotOut) { return Peek(info, slotOut); }
 
 Napi::Value Session::Finish(Napi::Env env, int slot, int res) {
   Free(slot);

@@ -345,9 +345,7 @@ void Session::NoteInterrupt(int slot, fuse_req_t req) {
 
 void Session::Dispatch(int slot) {
   uint32_t gen = slotTable_[slot].gen;
-  napi_value arg;
-  napi_create_int32(env_, slot, &arg);
-  CallJs(dispatch_, {arg});
+  DispatchNoReply(slot);
   Slot& sl = slotTable_[slot];
   if (sl.req && sl.gen == gen && !closed_) {
     // Left for later: the kernel may interrupt it meanwhile.
@@ -450,7 +448,7 @@ Napi::Value Session::PollDestroy(const Napi::CallbackInfo& info) {
 Napi::Value Session::Getgroups(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int slot;
-  fuse_req_t req = Peek(info, &slot);
+  fuse_req_t req = Take(info, &slot);
   if (!req) return env.Undefined();
   std::vector<gid_t> groups(64);
   int n = fuse_req_getgroups(req, int(groups.size()), groups.data());

@@ -97,10 +97,9 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
   Napi::Value ReplyDirents(const Napi::CallbackInfo& info);
 
-  // Takes the request of a busy slot for replying; nullptr (and a pending JS error) if the slot is
-  // not busy. Free() releases the slot after the reply.
+  // The request of the busy slot named by info[0]; nullptr (and a pending JS error) if the slot is
+  // not busy. A reply calls Free() afterwards.
   fuse_req_t Take(const Napi::CallbackInfo& info, int* slotOut);
-  fuse_req_t Peek(const Napi::CallbackInfo& info, int* slotOut);  // the same, without taking
   Napi::Value Finish(Napi::Env env, int slot, int res);
   void Free(int slot);
 

@@ -137,3 +137,10 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The bytes of a file truncated or extended (with zeros) to `size`, as truncate(2) does. */
+export function resized(data: Buffer, size: number): Buffer {
+  const d = Buffer.alloc(size);
+  data.copy(d, 0, 0, Math.min(size, data.length));
+  return d;
+}
