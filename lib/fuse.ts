@@ -5,7 +5,7 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import { Capability, type CapabilityName } from './caps';
 import type { Dirents } from './dirents';
 import { errno, errnoName, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
-import { answer, type Handler } from './handle';
+import { answer, type Handler, runHandler } from './handle';
 import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
 import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
 import { OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
@@ -71,6 +71,11 @@ export interface FuseOptions {
   busyPoll?: number | false;
   /** Pause the busy-poll when spins mostly wait in vain or no core is idle (default true). */
   busyPollAdaptive?: boolean;
+}
+
+interface DirectHandler {
+  handler: Handler<Request>;
+  declined: (req: Request) => void;
 }
 
 interface Pending {
@@ -148,6 +153,8 @@ export class Fuse implements RequestHost {
   private readonly subjects: Subject<Request>[] = [];
   private readonly streams: (Observable<Request> | undefined)[] = [];
   private readonly counts: number[] = new Array<number>(OP_COUNT).fill(0);
+  /** handle() registrations per op: when one is an op's only subscriber, requests skip the Subject. */
+  private readonly direct: DirectHandler[][] = [];
   private readonly pending = new Map<number, Pending>();
   private readonly controllers = new Map<number, AbortController>();
   private readonly finalizer = new FinalizationRegistry<{ slot: number; gen: number }>((held) => this.collected(held));
@@ -213,13 +220,22 @@ export class Fuse implements RequestHost {
 
   /** Answers each request of `op` with the handler's result (a value, Promise or Observable). */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
-    return this.requests(op)
-      .pipe(answer(handler))
-      .subscribe((declined) => {
-        // Declined by the last layer: nobody else will answer.
-        this.report('no-handler', declined, errno.EIO, new Error(`${op}: every handler declined`));
-        declined.fail(errno.EIO);
-      });
+    const declined = (req: Request): void => {
+      // Declined by the last layer: nobody else will answer.
+      this.report('no-handler', req, errno.EIO, new Error(`${op}: every handler declined`));
+      req.fail(errno.EIO);
+    };
+    const sub = this.requests(op).pipe(answer(handler)).subscribe(declined);
+    // The same handler, called straight from dispatch while it is the op's only subscriber: what
+    // the Subject and the answer() operator would do, without their per-request calls.
+    const code = OP_CODE[op];
+    const d: DirectHandler = { handler: handler as unknown as Handler<Request>, declined };
+    (this.direct[code] ??= []).push(d);
+    sub.add(() => {
+      const list = this.direct[code];
+      list.splice(list.indexOf(d), 1);
+    });
+    return sub;
   }
 
   /** Attaches handlers for several ops at once: one wiring table, as in libfuse's examples. */
@@ -524,14 +540,21 @@ export class Fuse implements RequestHost {
         return;
       }
       this.queues.set(ino, { active: slot, waiting: [] });
-      this.subjects[code].next(req);
+      this.emit(code, req);
       if (req._done) this.advance(ino);
       else this.track(req, slot, gen, true);
       return;
     }
-    this.subjects[code].next(req);
+    this.emit(code, req);
     if (!req._done) this.track(req, slot, gen, false);
   };
+
+  /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
+  private emit(code: number, req: Request): void {
+    const d = this.direct[code];
+    if (this.counts[code] === 1 && d !== undefined && d.length === 1) runHandler(req, d[0].handler, d[0].declined);
+    else this.subjects[code].next(req);
+  }
 
   private forget(req: Request, code: number): void {
     if (this.useRegistry) {
@@ -581,7 +604,7 @@ export class Fuse implements RequestHost {
       }
       if (next.answered || this.state === 'closed') continue;
       q.active = next._slot;
-      this.subjects[this.h[next._slot * SLOT_F64 + F.OP]].next(next);
+      this.emit(this.h[next._slot * SLOT_F64 + F.OP], next);
       if (!next.answered) return;  // async: untrack() advances again
       // Answered during its dispatch: untrack() ran and scheduled a redundant advance; go on here.
     }

@@ -5,7 +5,7 @@
 //   npm run bench                      # 3 interleaved repetitions of every implementation
 //   npm run bench -- -n 1              # fewer repetitions
 //   npm run bench -- -w stat c rxfuse  # one workload, two implementations
-// shared/ is read-only, so the harness is copied to build/bench first (peers' builds stay there
+// shared/ is read-only, so the harness is copied to bench/.work first (peers' builds stay there
 // between runs). The harness finds this checkout through RXFUSE_DIR.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,7 +13,8 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const source = process.env.RXFUSE_BENCH_DIR || path.join(root, '..', 'shared', 'bench');
-const work = path.join(root, 'build', 'bench');
+// Outside build/: node-gyp rebuild wipes build/, and the peers' builds are kept here between runs.
+const work = path.join(root, 'bench', '.work');
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
