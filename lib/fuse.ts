@@ -8,11 +8,11 @@ import { errno, errnoName, FuseError, type FuseErrorEvent, type FuseErrorKind } 
 import { answer, type Handler, runHandler } from './handle';
 import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
 import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
-import { OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
+import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
 import { InodeRegistry, type RegistryStats } from './registry';
 import {
-  type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, SetattrValid, SLOT_F64,
-  type WriteRequest,
+  type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, type RequestObserver,
+  type RequestObserverHook, SetattrValid, SLOT_F64, type WriteRequest,
 } from './request';
 
 /** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
@@ -172,6 +172,9 @@ export class Fuse implements RequestHost {
   readonly options: Readonly<FuseOptions>;
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
+  /** @internal observe()'s fan-out, undefined while nothing observes: one check per request and reply. */
+  observer: RequestObserverHook | undefined;
+  private observers: readonly RequestObserver[] = [];
 
   /** Handler failures, double replies, timeouts and dropped requests. */
   readonly errors$: Observable<FuseErrorEvent> = this.errorsSubject.asObservable();
@@ -221,6 +224,7 @@ export class Fuse implements RequestHost {
   /** Answers each request of `op` with the handler's result (a value, Promise or Observable). */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
     const declined = (req: Request): void => {
+      if (NO_REPLY_OPS.has(op)) return;  // forget: nothing to answer
       // Declined by the last layer: nobody else will answer.
       this.report('no-handler', req, errno.EIO, new Error(`${op}: every handler declined`));
       req.fail(errno.EIO);
@@ -247,6 +251,42 @@ export class Fuse implements RequestHost {
     }
     return all;
   }
+
+  /**
+   * Sees every request at its arrival and at its answer (errno, reply value), without taking part:
+   * for tracing and statistics (see RequestObserver). Unlike subscribing to `<op>$`, observing
+   * does not make an op implemented. Costs nothing while no observer is attached; an observer that
+   * throws is reported on errors$ (kind "handler") and the request goes on.
+   */
+  observe(observer: RequestObserver): Subscription {
+    this.observers = [...this.observers, observer];  // copied on change: safe to (un)subscribe from a callback
+    this.observer = this.fanOut;
+    return new Subscription(() => {
+      this.observers = this.observers.filter((o) => o !== observer);
+      if (this.observers.length === 0) this.observer = undefined;
+    });
+  }
+
+  private readonly fanOut: RequestObserverHook = {
+    request: (req) => {
+      for (const o of this.observers) {
+        try {
+          o.request?.(req);
+        } catch (e) {
+          this.report('handler', req, 0, e);
+        }
+      }
+    },
+    reply: (req, err, value) => {
+      for (const o of this.observers) {
+        try {
+          o.reply?.(req, err, value);
+        } catch (e) {
+          this.report('handler', req, 0, e);
+        }
+      }
+    },
+  };
 
   get mounted(): boolean {
     return this.state === 'mounted';
@@ -514,6 +554,7 @@ export class Fuse implements RequestHost {
     const code = h[b + F.OP];
     const gen = h[b + F.GEN];
     const req = new REQUEST_BY_CODE[code](this, slot, gen);
+    if (this.observer !== undefined) this.observer.request(req);
     if (code === FORGET_CODE || code === FORGET_MULTI_CODE) {
       this.forget(req, code);
       return;
@@ -660,6 +701,8 @@ export class Fuse implements RequestHost {
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
     this.untrack(slot, p);
     if (p.op === 'release' || p.op === 'releasedir') this.handleReleased(p.ino);
+    // Observers get a fresh view of the slot while its fields are still readable (the handler's may be gone).
+    if (this.observer !== undefined) this.observer.reply(new REQUEST_BY_CODE[OP_CODE[p.op]](this, slot, p.gen), err, undefined);
     this.h[slot * SLOT_F64 + F.GEN] = -1;
     const c = this.controllers.get(slot);
     this.controllers.delete(slot);

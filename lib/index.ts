@@ -11,3 +11,12 @@ export {
 export { FuseError, ReplyError, errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
 export { OPS, type OpName, STICKY_ENOSYS } from './ops';
 export { Capability, type CapabilityName, capabilityNames } from './caps';
+export {
+  type Handlers, type Otherwise, type LayersOptions, type Replacement, type RequestOutcome, type Errno,
+  answerUnhandled, otherwise, fallThrough, on, layers, mapReply, catchErrno, readOnly, readOnlyLayer, isMutating,
+  opensForWriting, MUTATING_OPS, serializeByInode, outcomes,
+} from './operators';
+export {
+  Operations, operationsHandlers, mountOperations, readdirReply, ReaddirToken, ROOT_INODE, type Awaitable,
+  type EntryAttributes, type FileInfo, type RequestContext, type SetattrFields, type AttrChanges,
+} from './operations';

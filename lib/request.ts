@@ -29,6 +29,40 @@ export interface RequestHost {
   direntsReplied(req: Request, list: Dirents, start: number, count: number): void;
   signal(slot: number, interrupted: boolean): AbortSignal;
   pollHandle(id: number): PollHandle;
+  /** Fuse.observe()'s fan-out; undefined while nothing observes (one check per reply). */
+  readonly observer?: RequestObserverHook;
+}
+
+/**
+ * Sees every request of a mount and how it was answered, without taking part (Fuse.observe).
+ * Both calls are synchronous, on the JS thread, inside the dispatch or the reply: keep them cheap,
+ * and read the request's fields there (they stay readable until the slot is reused, later).
+ * An observer must not answer the request.
+ */
+export interface RequestObserver {
+  /**
+   * A request reached JS, before any handler sees it (FORGET included, which gets no reply).
+   * Observing does not make an op implemented: libfuse still answers ops without a handler.
+   */
+  request?(req: Request): void;
+  /**
+   * A request was answered: `errno` 0 with the reply's `value`, or the errno sent (value undefined).
+   * The value is what the reply carried: the Entry (lookup, mknod, mkdir, symlink, link), the
+   * AttrResult (getattr, setattr), the OpenResult (open, opendir; undefined for the default), the
+   * CreateResult, the data (read: Buffer; for replyFd the length asked), the count (write,
+   * copyFileRange), the entries sent (readdir, readdirplus), the Statfs, the xattr value or names
+   * buffer (or the size for a size probe), the readlink target, the Lock, the bmap index, the lseek
+   * offset, the poll events, the ioctl result; undefined for replies without a value.
+   * Requests rxfuse answers on the handler's behalf (timeout, dropped) are reported here too, with
+   * their errno; requests still in flight at unmount are not (closed$ says so).
+   */
+  reply?(req: Request, errno: number, value: unknown): void;
+}
+
+/** @internal The fan-out a host calls: both methods present. */
+export interface RequestObserverHook {
+  request(req: Request): void;
+  reply(req: Request, errno: number, value: unknown): void;
 }
 
 /** Bytes: Buffer, or any Uint8Array. */
@@ -131,9 +165,9 @@ export abstract class Request {
   fail(err: number | string): void {
     const n = typeof err === 'number' ? err : E[err];
     if (!(Number.isInteger(n) && n > 0)) throw new TypeError(`fail: not an errno: ${String(err)}`);
-    this.begin();
+    if (!this.begin()) return;
     this._host.native.replyErr(this._slot, n);
-    this.end();
+    this.end(undefined, n);
   }
 
   /**
@@ -157,9 +191,11 @@ export abstract class Request {
     return true;
   }
 
-  /** @internal */
-  protected end(): void {
-    this._host.settled(this._slot);
+  /** @internal Frees the slot; tells Fuse.observe()'s observers what the reply was (errno 0: success). */
+  protected end(value?: unknown, err = 0): void {
+    const h = this._host;
+    h.settled(this._slot);
+    if (h.observer !== undefined) h.observer.reply(this, err, value);
   }
 
   /**
@@ -170,7 +206,7 @@ export abstract class Request {
   protected _num(send: 'replyBmap' | 'replyLseek' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
     if (!this.begin()) return;
     this._host.native[send](this._slot, value);
-    this.end();
+    this.end(value);
   }
 
   /** @internal success (errno 0). */
@@ -189,7 +225,7 @@ export abstract class Request {
     // Counted before end(): end() finishes the entry request in the registry, which may release a
     // held-back inode, and this very reply may be the one that makes that inode known again.
     if (r === 0 && ino !== 0) h.entryReplied(this, ino);
-    this.end();
+    this.end(entry);
   }
 
   /** @internal Turns a handler's result into this request's reply. */
@@ -292,7 +328,7 @@ abstract class FileAttrRequest extends FileRequest {
     writeAttrResult(this._host.scratch, attr);
     if (!this.begin()) return;
     this._host.native.replyAttr(this._slot);
-    this.end();
+    this.end(attr);
   }
   _reply(r: AttrResult): void {
     this.replyAttr(r);
@@ -402,7 +438,7 @@ export class ReadlinkRequest extends Request {
     if (target.includes(0)) throw new TypeError('readlink: target contains NUL');
     if (!this.begin()) return;
     this._host.native.replyReadlink(this._slot, target);
-    this.end();
+    this.end(target);
   }
   _reply(r: Uint8Array): void {
     this.replyReadlink(r);
@@ -493,7 +529,7 @@ abstract class OpenLike extends Request {
     const ino = this.f(F.INO);
     if (!this.begin()) return;
     const res = this._host.native.replyOpen(this._slot);
-    this.end();
+    this.end(r);
     if (res === 0) this._host.opened(ino);
   }
   _reply(r: OpenResult | number | undefined): void {
@@ -529,7 +565,7 @@ export class ReadRequest extends FileRequest {
     bytes(data, 'read');
     if (!this.begin()) return;
     this._host.native.replyBuf(this._slot, data);
-    this.end();
+    this.end(data);
   }
   /** Answers with bytes read by libfuse straight from a file descriptor (no copy through JS). */
   replyFd(fd: number, offset: number, length: number): void {
@@ -538,7 +574,7 @@ export class ReadRequest extends FileRequest {
     ok(length, 'length');
     if (!this.begin()) return;
     this._host.native.replyFd(this._slot, fd, offset, length);
-    this.end();
+    this.end(length);
   }
   _reply(r: Uint8Array | FdSlice): void {
     if (r instanceof Uint8Array) this.replyData(r);
@@ -589,7 +625,7 @@ export class WriteRequest extends FileRequest {
     ok(count, 'write count');
     if (!this.begin()) return;
     this._host.native.replyWrite(this._slot, count);
-    this.end();
+    this.end(count);
   }
   _reply(r: number): void {
     this.replyWrite(r);
@@ -602,8 +638,8 @@ export class FlushRequest extends FileOkRequest {
 
 export class ReleaseRequest extends FileOkRequest {
   readonly op = 'release';
-  protected override end(): void {
-    super.end();
+  protected override end(value?: unknown, err = 0): void {
+    super.end(value, err);
     this._host.handleReleased(this.f(F.INO));
   }
   get flags(): number {
@@ -652,7 +688,7 @@ abstract class ReaddirLike extends FileRequest {
     if (!this.begin()) return 0;
     const n = this._host.native.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
     if (n > 0) this._host.direntsReplied(this, list, start, n);  // before end(), as in _entry()
-    this.end();
+    this.end(n < 0 ? 0 : n);
     return n < 0 ? 0 : n;
   }
   _reply(r: Dirents): void {
@@ -672,8 +708,8 @@ export class ReaddirplusRequest extends ReaddirLike {
 
 export class ReleasedirRequest extends FileOkRequest {
   readonly op = 'releasedir';
-  protected override end(): void {
-    super.end();
+  protected override end(value?: unknown, err = 0): void {
+    super.end(value, err);
     this._host.handleReleased(this.f(F.INO));
   }
 }
@@ -691,7 +727,7 @@ export class StatfsRequest extends Request {
     writeStatfs(this._host.scratch, s);
     if (!this.begin()) return;
     this._host.native.replyStatfs(this._slot);
-    this.end();
+    this.end(s);
   }
   _reply(r: Statfs): void {
     this.replyStatfs(r);
@@ -744,7 +780,7 @@ abstract class XattrReply extends Request {
     bytes(data, this.op);
     if (!this.begin()) return;
     this._host.native.replyBuf(this._slot, data);
-    this.end();
+    this.end(data);
   }
 }
 
@@ -825,7 +861,7 @@ export class CreateRequest extends NamedRequest {
       h.entryReplied(this, ino);
       h.opened(ino);
     }
-    this.end();
+    this.end(r);
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);
@@ -846,7 +882,7 @@ export class GetlkRequest extends LockRequest {
     writeLock(this._host.scratch, l);
     if (!this.begin()) return;
     this._host.native.replyLock(this._slot);
-    this.end();
+    this.end(l);
   }
   _reply(r: Lock): void {
     this.replyLock(r);
@@ -924,7 +960,7 @@ export class IoctlRequest extends FileRequest {
     }
     if (!this.begin()) return;
     this._host.native.replyIoctl(this._slot, result, data);
-    this.end();
+    this.end(result);
   }
   _reply(r: IoctlResult | Uint8Array | number | undefined): void {
     if (r === undefined || typeof r === 'number') this.replyIoctl(r ?? 0);

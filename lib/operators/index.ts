@@ -1,0 +1,10 @@
+// Operators and helpers for composing handlers: layers that fall through, replies changed on the
+// way, a read-only guard, per-inode serialization, and a tap on every request's outcome.
+export {
+  type Handlers, type Otherwise, type LayersOptions, answerUnhandled, otherwise, fallThrough, on, layers,
+} from './layers';
+export { mapReply, catchErrno, type Replacement } from './replies';
+export { readOnly, readOnlyLayer, isMutating, opensForWriting, MUTATING_OPS } from './readonly';
+export { serializeByInode } from './serialize';
+export { outcomes, type RequestOutcome } from './outcomes';
+export type { Errno } from './result';
