@@ -7,7 +7,8 @@
         "src-native/session.cc",
         "src-native/ops.cc",
         "src-native/replies.cc",
-        "src-native/notify.cc"
+        "src-native/notify.cc",
+        "src-native/sys.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

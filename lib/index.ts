@@ -20,3 +20,4 @@ export {
   Operations, operationsHandlers, mountOperations, readdirReply, ReaddirToken, ROOT_INODE, type Awaitable,
   type EntryAttributes, type FileInfo, type RequestContext, type SetattrFields, type AttrChanges,
 } from './operations';
+export * as sys from './sys';

@@ -4,6 +4,7 @@
 
 #include "layout.h"
 #include "session.h"
+#include "sys.h"
 
 namespace rxfuse {
 
@@ -36,6 +37,7 @@ static Napi::Object Layout(Napi::Env env) {
 static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
   exports.Set("Session", rxfuse::Session::Define(env));
   exports.Set("layout", rxfuse::Layout(env));
+  exports.Set("sys", rxfuse::DefineSys(env));
   exports.Set("fuseVersion", Napi::Number::New(env, fuse_version()));
   return exports;
 }

@@ -1,0 +1,421 @@
+// The passthrough filesystem: every op works on the source through the O_PATH handle of the inode it
+// names, with fd-relative calls (lib/sys.ts) and single-component names opened with O_NOFOLLOW. No
+// path string is ever resolved inside the source, so a symlink there is only ever read (readlink)
+// and followed by the client, in the client's own view; no op of this filesystem follows it.
+//
+// Lifetimes. An inode's handle is opened by the first entry reply naming it (lookup, create, mknod,
+// mkdir, symlink, link, readdirplus) and closed when the registry releases it: after each entry
+// reply the inode is handed to `fuse.inodes.markRemoved`, which for a passthrough means "free it
+// once the kernel has forgotten it and nothing has it open" (the source keeps the file; we only
+// hold a handle). Open files and directories are source fds used as file handles.
+import { readFileSync } from 'node:fs';
+import {
+  type AccessRequest, type Attr, type CopyFileRangeRequest, type CreateRequest, Dirents, type Entry,
+  type FallocateRequest, type FdSlice, type FlushRequest, type FsyncdirRequest, type FsyncRequest, type Fuse, FuseError,
+  type GetattrRequest, type GetxattrRequest, type LinkRequest, type ListxattrRequest, type LookupRequest,
+  type LseekRequest, type MkdirRequest, type MknodRequest, type OpendirRequest, type OpenRequest,
+  type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest, type ReleasedirRequest,
+  type ReleaseRequest, type RemovexattrRequest, type RenameRequest, type Request, type RmdirRequest,
+  SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type SymlinkRequest, sys,
+  type UnlinkRequest, type WriteRequest,
+} from '../../lib';
+import { DirHandle } from './dirs';
+import { type Inode, Inodes, ROOT } from './inodes';
+
+const { AT, O, SEEK, EMPTY } = sys;
+
+/** Seconds the kernel may cache names and attributes (libfuse's passthrough default). */
+const TIMEOUT = 1;
+const ENOENT = 2;
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+interface Found {
+  inode: Inode;
+  st: sys.Stat;
+}
+
+function attrOf(inode: Inode, st: sys.Stat): Attr {
+  return {
+    ino: inode.ino, mode: st.mode, nlink: st.nlink, uid: st.uid, gid: st.gid, rdev: st.rdev, size: st.size,
+    blocks: st.blocks, blksize: st.blksize, atime: st.atime, mtime: st.mtime, ctime: st.ctime,
+  };
+}
+
+function entryOf(f: Found): Entry {
+  return { attr: attrOf(f.inode, f.st), attrTimeout: TIMEOUT, entryTimeout: TIMEOUT };
+}
+
+/** A name from the kernel is one component; anything else never reaches the source. */
+function component(name: Buffer): Buffer {
+  if (name.length === 0 || name.includes(SLASH)) throw new FuseError('EINVAL', 'not a single name');
+  return name;
+}
+
+function isDot(name: Buffer): boolean {
+  return name.length === 1 && name[0] === DOT;
+}
+
+function isDotDot(name: Buffer): boolean {
+  return name.length === 2 && name[0] === DOT && name[1] === DOT;
+}
+
+const IS_ROOT_PROCESS = process.geteuid?.() === 0;
+const TRUSTED = Buffer.from('trusted.');
+const CAP_SYS_ADMIN = 21n;
+
+function isTrusted(name: Buffer): boolean {
+  return name.length > TRUSTED.length && name.subarray(0, TRUSTED.length).equals(TRUSTED);
+}
+
+/** Whether the caller holds CAP_SYS_ADMIN (its effective set in /proc; uid 0 when unreadable). */
+function sysAdmin(req: Request): boolean {
+  try {
+    const m = req.pid > 0 ? /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${req.pid}/status`, 'latin1')) : null;
+    if (m) return ((BigInt(`0x${m[1]}`) >> CAP_SYS_ADMIN) & 1n) === 1n;
+  } catch {
+    // the caller is gone, or in another pid namespace
+  }
+  return req.uid === 0;
+}
+
+/** The caller's credentials, for objects it creates (its groups only when we can switch to them). */
+function creds(req: Request): sys.Creds {
+  const uid = req.uid;
+  const gid = req.gid;
+  const switching = IS_ROOT_PROCESS && !(uid === 0 && gid === 0);
+  return { uid, gid, groups: switching ? req.getgroups() : [] };
+}
+
+export class Passthrough {
+  readonly inodes: Inodes;
+  private readonly dirs = new Map<number, DirHandle>();
+  private readonly files = new Set<number>();
+
+  /** Opens the source directory: the one path ever resolved, the administrator's argument. */
+  constructor(private readonly fuse: Fuse, source: string) {
+    this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY));
+    fuse.inodes.released$.subscribe((ino) => this.inodes.drop(ino));
+    fuse.closed$.subscribe(() => this.closeAll());
+  }
+
+  /** The wiring table. */
+  attach(): void {
+    this.fuse.handleAll({
+      lookup: this.lookup, getattr: this.getattr, setattr: this.setattr, readlink: this.readlink,
+      mknod: this.mknod, mkdir: this.mkdir, unlink: this.unlink, rmdir: this.rmdir, symlink: this.symlink,
+      rename: this.rename, link: this.link, open: this.open, read: this.read, write: this.write,
+      flush: this.flush, release: this.release, fsync: this.fsync, opendir: this.opendir,
+      readdir: this.readdir, readdirplus: this.readdirplus, releasedir: this.releasedir,
+      fsyncdir: this.fsyncdir, statfs: this.statfs, setxattr: this.setxattr, getxattr: this.getxattr,
+      listxattr: this.listxattr, removexattr: this.removexattr, access: this.access, create: this.create,
+      fallocate: this.fallocate, lseek: this.lseek, copyFileRange: this.copyFileRange,
+    });
+  }
+
+  /** Source fds held: inode handles, open files, open directories (for tests). */
+  get openFds(): number {
+    return this.inodes.size + this.files.size + this.dirs.size;
+  }
+
+  // ---- entries ---------------------------------------------------------------------------------
+
+  /** Opens `name` in `parent` (O_PATH, not following a symlink) and finds or makes its inode. */
+  private find(parent: Inode, name: Buffer): Found {
+    if (isDot(name) || (isDotDot(name) && parent.ino === ROOT)) return { inode: parent, st: sys.fstat(parent.fd) };
+    return this.adopt(sys.openPath(parent.fd, name));
+  }
+
+  /** The inode of a fresh O_PATH handle (closed if the inode is known already). */
+  private adopt(fd: number): Found {
+    let st: sys.Stat;
+    try {
+      st = sys.fstat(fd);
+    } catch (e) {
+      sys.close(fd);
+      throw e;
+    }
+    return { inode: this.inodes.intern(fd, st).inode, st };
+  }
+
+  /** Hands the inode to the registry: released$ fires once the kernel forgot it and it is closed. */
+  private settle(inode: Inode): void {
+    if (inode.ino !== ROOT) this.fuse.inodes.markRemoved(inode.ino);
+  }
+
+  private replyEntry(req: { replyEntry(e: Entry): void }, f: Found): void {
+    try {
+      req.replyEntry(entryOf(f));
+    } finally {
+      this.settle(f.inode);  // after the reply: the kernel's count is in by then
+    }
+  }
+
+  /** Creates an object as the caller, then answers with its entry. */
+  private make(req: MknodRequest | MkdirRequest | SymlinkRequest, create: (dirfd: number, name: Buffer) => void): void {
+    const parent = this.inodes.get(req.parent);
+    const name = component(req.name);
+    sys.asUser(creds(req), () => create(parent.fd, name));
+    this.replyEntry(req, this.find(parent, name));
+  }
+
+  private readonly lookup = (req: LookupRequest): void => {
+    this.replyEntry(req, this.find(this.inodes.get(req.parent), component(req.name)));
+  };
+
+  private readonly mknod = (req: MknodRequest): void => {
+    this.make(req, (dirfd, name) => sys.mknodat(dirfd, name, req.mode, req.rdev));
+  };
+
+  private readonly mkdir = (req: MkdirRequest): void => {
+    this.make(req, (dirfd, name) => sys.mkdirat(dirfd, name, req.mode));
+  };
+
+  private readonly symlink = (req: SymlinkRequest): void => {
+    const target = req.target;
+    this.make(req, (dirfd, name) => sys.symlinkat(target, dirfd, name));
+  };
+
+  private readonly link = (req: LinkRequest): void => {
+    const inode = this.inodes.get(req.ino);
+    const parent = this.inodes.get(req.newParent);
+    const name = component(req.newName);
+    sys.linkat(inode.fd, EMPTY, parent.fd, name);
+    this.replyEntry(req, this.find(parent, name));
+  };
+
+  private readonly unlink = (req: UnlinkRequest): void => {
+    sys.unlinkat(this.inodes.get(req.parent).fd, component(req.name));
+  };
+
+  private readonly rmdir = (req: RmdirRequest): void => {
+    sys.unlinkat(this.inodes.get(req.parent).fd, component(req.name), AT.REMOVEDIR);
+  };
+
+  private readonly rename = (req: RenameRequest): void => {
+    const from = this.inodes.get(req.parent);
+    const to = this.inodes.get(req.newParent);
+    sys.renameat2(from.fd, component(req.name), to.fd, component(req.newName), req.flags);
+  };
+
+  // ---- attributes --------------------------------------------------------------------------------
+
+  private attrReply(inode: Inode): { attr: Attr; timeout: number } {
+    return { attr: attrOf(inode, sys.fstat(inode.fd)), timeout: TIMEOUT };
+  }
+
+  private readonly getattr = (req: GetattrRequest): { attr: Attr; timeout: number } => this.attrReply(this.inodes.get(req.ino));
+
+  /** Owner first (chown clears set-id bits), then mode, size, times: the result is what was asked. */
+  private readonly setattr = (req: SetattrRequest): { attr: Attr; timeout: number } => {
+    const inode = this.inodes.get(req.ino);
+    const fd = req.hasFh ? req.fh : inode.fd;  // the caller's open file, else the inode's handle
+    const set = req.toSet;
+    if (set & (SetattrValid.UID | SetattrValid.GID)) sys.fchownat(fd, EMPTY, req.uidToSet ?? -1, req.gidToSet ?? -1);
+    const mode = req.mode;
+    if (mode !== undefined) sys.fchmodat(fd, EMPTY, mode);
+    const size = req.size;
+    if (size !== undefined) {
+      if (req.hasFh) sys.ftruncate(fd, size);
+      else sys.truncate(inode.fd, EMPTY, size);
+    }
+    const atime = req.atime;
+    const mtime = req.mtime;
+    if (atime !== undefined || mtime !== undefined) sys.utimensat(fd, EMPTY, atime, mtime);
+    return this.attrReply(inode);
+  };
+
+  private readonly readlink = (req: ReadlinkRequest): Buffer => sys.readlinkat(this.inodes.get(req.ino).fd);
+
+  private readonly access = (req: AccessRequest): void => {
+    const inode = this.inodes.get(req.ino);
+    sys.asUser(creds(req), () => sys.faccessat(inode.fd, EMPTY, req.mask, AT.EACCESS));
+  };
+
+  private readonly statfs = (req: StatfsRequest): sys.Statvfs => sys.fstatvfs(this.inodes.get(req.ino).fd);
+
+  // ---- extended attributes (the inode's own, through /proc/self/fd: a symlink's are the symlink's) --
+
+  private readonly setxattr = (req: SetxattrRequest): void => {
+    sys.setxattr(this.inodes.get(req.ino).fd, EMPTY, req.name, req.value, req.flags);
+  };
+
+  /** A size probe (size 0) asks the source's size; else the source answers ERANGE for a short buffer. */
+  private readonly getxattr = (req: GetxattrRequest): Buffer | void => {
+    const fd = this.inodes.get(req.ino).fd;
+    if (req.size === 0) return req.replyXattrSize(sys.getxattrSize(fd, EMPTY, req.name));
+    return sys.getxattr(fd, EMPTY, req.name, req.size);
+  };
+
+  /**
+   * The names, trusted.* left out for a caller without CAP_SYS_ADMIN: a local filesystem's list
+   * hides them (the kernel checks only get and set), and ours runs as root. The reply answers the
+   * size probe and ERANGE for the list the caller may see.
+   */
+  private readonly listxattr = (req: ListxattrRequest): Buffer[] => {
+    const names = sys.listxattr(this.inodes.get(req.ino).fd, EMPTY);
+    return names.some(isTrusted) && !sysAdmin(req) ? names.filter((n) => !isTrusted(n)) : names;
+  };
+
+  private readonly removexattr = (req: RemovexattrRequest): void => {
+    sys.removexattr(this.inodes.get(req.ino).fd, EMPTY, req.name);
+  };
+
+  // ---- files -------------------------------------------------------------------------------------
+
+  /** Answers an open with `fh`; closes it when the kernel did not take the reply (no release will come). */
+  private replyOpen(req: OpenRequest | OpendirRequest, ino: number, fh: number, close: () => void): void {
+    const before = this.fuse.inodes.openCount(ino);
+    try {
+      req.replyOpen({ fh });
+    } finally {
+      if (this.fuse.inodes.openCount(ino) === before) close();
+    }
+  }
+
+  private readonly open = (req: OpenRequest): void => {
+    const inode = this.inodes.get(req.ino);
+    const fd = sys.reopen(inode.fd, req.flags & ~O.NOCTTY);
+    this.files.add(fd);
+    this.replyOpen(req, inode.ino, fd, () => this.closeFile(fd));
+  };
+
+  /** create: opened as the caller, O_NOFOLLOW (a symlink put there meanwhile is not followed). */
+  private readonly create = (req: CreateRequest): void => {
+    const parent = this.inodes.get(req.parent);
+    const name = component(req.name);
+    const flags = (req.flags | O.CREAT | O.NOFOLLOW) & ~O.NOCTTY;
+    const fd = sys.asUser(creds(req), () => sys.openat(parent.fd, name, flags, req.mode & 0o7777));
+    let f: Found;
+    try {
+      const st = sys.fstat(fd);
+      const known = this.inodes.byKeyOf(st.key);
+      f = known ? { inode: known, st } : this.adopt(sys.openat(fd, EMPTY, O.PATH));
+    } catch (e) {
+      sys.close(fd);
+      throw e;
+    }
+    const before = this.fuse.inodes.openCount(f.inode.ino);
+    try {
+      req.replyCreate({ ...entryOf(f), fh: fd });
+    } finally {
+      if (this.fuse.inodes.openCount(f.inode.ino) === before) sys.close(fd);
+      else this.files.add(fd);
+      this.settle(f.inode);
+    }
+  };
+
+  /** The data goes from the source fd to the kernel in libfuse (no copy through JS). */
+  private readonly read = (req: ReadRequest): FdSlice => ({
+    fd: req.fh, offset: req.offset, length: req.size,
+  });
+
+  /** Written from the receive buffer the kernel's data is in (no copy). */
+  private readonly write = (req: WriteRequest): number => sys.pwrite(req.fh, req.data, req.offset);
+
+  /** close(dup(fd)): the source sees a close (NFS flushes then), the file stays open. */
+  private readonly flush = (req: FlushRequest): void => sys.close(sys.dup(req.fh));
+
+  private readonly release = (req: ReleaseRequest): void => this.closeFile(req.fh);
+
+  private readonly fsync = (req: FsyncRequest): void => sys.fsync(req.fh, req.datasync);
+
+  private readonly fallocate = (req: FallocateRequest): void => sys.fallocate(req.fh, req.mode, req.offset, req.length);
+
+  private readonly lseek = (req: LseekRequest): number => sys.lseek(req.fh, req.offset, req.whence);
+
+  private readonly copyFileRange = (req: CopyFileRangeRequest): number =>
+    sys.copyFileRange(req.fh, req.offsetIn, req.fhOut, req.offsetOut, req.length, req.flags);
+
+  private closeFile(fd: number): void {
+    if (this.files.delete(fd)) sys.close(fd);
+  }
+
+  // ---- directories -------------------------------------------------------------------------------
+
+  private readonly opendir = (req: OpendirRequest): void => {
+    const inode = this.inodes.get(req.ino);
+    const fd = sys.openat(inode.fd, '.', O.RDONLY | O.DIRECTORY);
+    this.dirs.set(fd, new DirHandle(fd, inode));
+    this.replyOpen(req, inode.ino, fd, () => this.closeDir(fd));
+  };
+
+  private readonly readdir = (req: ReaddirRequest): void => this.list(req, false);
+
+  private readonly readdirplus = (req: ReaddirplusRequest): void => this.list(req, true);
+
+  private readonly releasedir = (req: ReleasedirRequest): void => this.closeDir(req.fh);
+
+  private readonly fsyncdir = (req: FsyncdirRequest): void => sys.fsync(req.fh, req.datasync);
+
+  private dir(fh: number): DirHandle {
+    const h = this.dirs.get(fh);
+    if (!h) throw new FuseError('EBADF', `no directory handle ${fh}`);
+    return h;
+  }
+
+  private closeDir(fd: number): void {
+    if (this.dirs.delete(fd)) sys.close(fd);
+  }
+
+  /**
+   * One readdir(plus) reply: the source entries from the cookie's position, as many as the kernel's
+   * buffer takes (a readdirplus entry is about five times a plain one, so about a fifth is read).
+   * readdirplus looks every entry up; the inodes of entries that did not fit are released again.
+   */
+  private list(req: ReaddirRequest | ReaddirplusRequest, plus: boolean): void {
+    const h = this.dir(req.fh);
+    const offset = req.offset;
+    if (offset === 0) h.restart();
+    const pos = h.position(offset);
+    if (pos === undefined) throw new FuseError('EINVAL', `unknown directory offset ${offset}`);
+    sys.lseek(h.fd, pos, SEEK.SET);
+    const list = new Dirents();
+    const cookies: number[] = [];
+    const looked: Inode[] = [];
+    try {
+      for (const e of sys.getdents(h.fd, plus ? req.size >> 2 : req.size)) {
+        const cookie = h.cookie(e.off);
+        if (!plus) {
+          list.add(e.name, this.direntIno(h.inode, e), e.type << 12, cookie);
+        } else if (isDot(e.name) || isDotDot(e.name)) {
+          list.addEntry(e.name, { attr: { ino: this.direntIno(h.inode, e), mode: e.type << 12 } }, cookie);
+        } else {
+          let f: Found;
+          try {
+            f = this.find(h.inode, e.name);
+          } catch (err) {
+            if (err instanceof FuseError && err.errno === ENOENT) continue;  // gone since getdents
+            if (list.length === 0) throw err;
+            break;  // send what we have; the next readdir tries again from here
+          }
+          looked.push(f.inode);
+          list.addEntry(e.name, entryOf(f), cookie);
+        }
+        cookies.push(cookie);
+      }
+      const sent = req.replyDirents(list, 0);
+      // Entries that did not fit are read again next time: their cookies are never named.
+      if (sent < cookies.length) h.truncate(sent > 0 ? cookies[sent - 1] : cookies[0] - 1);
+    } finally {
+      for (const i of looked) this.settle(i);
+    }
+  }
+
+  /** A d_ino for the listing: the inode's number when known, else the source's (informative only). */
+  private direntIno(dir: Inode, e: sys.DirEntry): number {
+    if (isDot(e.name)) return dir.ino;
+    if (isDotDot(e.name) && dir.ino === ROOT) return ROOT;
+    const known = this.inodes.byKeyOf(`${dir.dev}:${e.ino}`);
+    if (known) return known.ino;
+    return Number.isSafeInteger(e.ino) && e.ino > ROOT ? e.ino : dir.ino;
+  }
+
+  private closeAll(): void {
+    for (const fd of this.files) sys.close(fd);
+    for (const fd of this.dirs.keys()) sys.close(fd);
+    this.files.clear();
+    this.dirs.clear();
+    this.inodes.closeAll();
+  }
+}
