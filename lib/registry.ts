@@ -64,12 +64,22 @@ export class InodeRegistry {
   private readonly anomalySubject = new Subject<RegistryAnomaly>();
   private readonly droppedSubject = new Subject<readonly DroppedLookup[]>();
 
-  /** A removed inode is no longer known to the kernel nor open: free its data now. */
+  /**
+   * A removed inode (or, with releaseForgotten, any inode) is no longer known to the kernel nor
+   * open: free its data now.
+   */
   readonly released$: Observable<number> = this.releasedSubject.asObservable();
   /** Forgets or releases for inodes the registry did not know (a bug somewhere, never thrown). */
   readonly anomalies$: Observable<RegistryAnomaly> = this.anomalySubject.asObservable();
   /** At unmount: the counts the kernel still held, dropped (the kernel sends no FORGET then). */
   readonly dropped$: Observable<readonly DroppedLookup[]> = this.droppedSubject.asObservable();
+
+  /**
+   * Release every inode, not only removed ones, once the kernel forgets it and no handle is open:
+   * for filesystems that keep per-inode state (an fd, a cache) only while the kernel knows the inode,
+   * such as a passthrough or an overlay. The root is never released.
+   */
+  releaseForgotten = false;
 
   constructor() {
     this.lookups.add(ROOT_INO, 1);  // the kernel holds the root from mount to unmount
@@ -195,7 +205,7 @@ export class InodeRegistry {
   }
 
   private maybeRelease(ino: number): void {
-    if (!this.removed.has(ino) || this.lookups.get(ino) > 0 || this.opens.has(ino)) return;
+    if (!(this.removed.has(ino) || (this.releaseForgotten && ino !== ROOT_INO)) || this.lookups.get(ino) > 0 || this.opens.has(ino)) return;
     if (this.entryInFlight > 0) {
       this.heldBack.add(ino);
       return;

@@ -244,6 +244,25 @@ describe('registry (unit)', function () {
       assert.deepEqual(w.anomalies, []);
     });
 
+    it('releaseForgotten: every inode is released once forgotten and closed (never the root), no markRemoved needed', function () {
+      const reg = new InodeRegistry();
+      reg.releaseForgotten = true;
+      const w = watch(reg);
+      reg._entry(7);
+      reg._entry(7);
+      reg._open(7);
+      reg._forget(7, 2);
+      assert.deepEqual(w.released, [], 'still open');
+      reg._release(7);
+      assert.deepEqual(w.released, [7]);
+      reg._entry(8);
+      reg._forget(8, 1);
+      assert.deepEqual(w.released, [7, 8]);
+      reg._forget(ROOT_INO, 1);
+      assert.deepEqual(w.released, [7, 8], 'the root is never released');
+      assert.equal(reg.stats.pendingRemovals, 0);
+    });
+
     it('a release is held back while an entry-producing request is in flight, and fires when the last one is answered', function () {
       const r = new InodeRegistry();
       const w = watch(r);
