@@ -1,0 +1,262 @@
+// File contents: sparse, in chunks of 64 pages, with tmpfs's page states.
+//
+// A page is a hole (reads as zeros, costs nothing), fallocated (counted in st_blocks, still a hole
+// for SEEK_DATA, as tmpfs's not-uptodate pages), or data. Bytes live in one Buffer per chunk,
+// allocated on the first write and grown on demand, so a small file costs a small buffer and a file
+// with a 1 TB hole costs nothing for the hole. Invariant: every byte that is not data written below
+// the file size is zero (holes, fallocated pages, the tail of a truncated page), so growing a file
+// or punching a hole never has to clear anything later.
+import { FuseError } from '../../lib';
+
+export const PAGE = 4096;
+const CHUNK_PAGES = 64;
+export const CHUNK = PAGE * CHUNK_PAGES;
+const HOLE = 0;
+const FALLOC = 1;
+const DATA = 2;
+/** Buffers grow by doubling up to this size, then take a whole chunk at once. */
+const SMALL = 16384;
+
+/** The filesystem's block budget in pages, shared by all files (statfs, ENOSPC). */
+export class Space {
+  used = 0;
+  constructor(readonly total: number) {}
+  get free(): number {
+    return Math.max(0, this.total - this.used);
+  }
+}
+
+class Chunk {
+  buf: Buffer | null = null;
+  readonly state = new Uint8Array(CHUNK_PAGES);
+  allocated = 0;
+}
+
+// Reads of holes are answered from this buffer (never written), so they cost no allocation.
+const ZEROS = Buffer.alloc(1 << 20);
+const EMPTY = Buffer.alloc(0);
+function zeros(n: number): Buffer {
+  return n <= ZEROS.length ? ZEROS.subarray(0, n) : Buffer.alloc(n);
+}
+
+function enospc(): never {
+  throw new FuseError('ENOSPC');
+}
+
+export class FileData {
+  size = 0;
+  /** Allocated pages (data and fallocated). */
+  pages = 0;
+  private readonly chunks = new Map<number, Chunk>();
+
+  constructor(private readonly space: Space) {}
+
+  /** st_blocks: 512-byte units of the pages held. */
+  get blocks(): number {
+    return this.pages * 8;
+  }
+
+  /** The bytes at [off, off+len) clipped to the size: a view into the chunk when it lies in one. */
+  read(off: number, len: number): Buffer {
+    if (off >= this.size || len === 0) return EMPTY;
+    const end = Math.min(off + len, this.size);
+    const n = end - off;
+    const ci = Math.floor(off / CHUNK);
+    if (ci === Math.floor((end - 1) / CHUNK)) {
+      const buf = this.chunks.get(ci)?.buf;
+      if (!buf) return zeros(n);
+      const rel = off - ci * CHUNK;
+      if (rel + n <= buf.length) return buf.subarray(rel, rel + n);
+      const out = Buffer.alloc(n);
+      if (rel < buf.length) buf.copy(out, 0, rel);
+      return out;
+    }
+    let out: Buffer | undefined;
+    for (let k = ci; k * CHUNK < end; k++) {
+      const buf = this.chunks.get(k)?.buf;
+      if (!buf) continue;
+      const base = k * CHUNK;
+      const from = Math.max(off, base) - base;
+      const to = Math.min(end - base, buf.length);
+      if (from >= to) continue;
+      out ??= Buffer.alloc(n);
+      buf.copy(out, base + from - off, from, to);
+    }
+    return out ?? zeros(n);
+  }
+
+  /** Writes data at off; a short count when space runs out part-way, ENOSPC when nothing fits. */
+  write(off: number, data: Uint8Array): number {
+    let n = data.length;
+    if (n === 0) return 0;
+    const p0 = Math.floor(off / PAGE);
+    const p1 = Math.ceil((off + n) / PAGE);
+    if (this.holesIn(p0, p1) > this.space.free) {
+      n = Math.min(n, this.fitting(off, p0, p1));
+      if (n <= 0) enospc();
+    }
+    for (let done = 0; done < n;) {
+      const pos = off + done;
+      const ci = Math.floor(pos / CHUNK);
+      const rel = pos - ci * CHUNK;
+      const take = Math.min(n - done, CHUNK - rel);
+      const c = this.chunk(ci);
+      const buf = this.grow(c, rel + take);
+      buf.set(data.subarray(done, done + take), rel);
+      for (let p = Math.floor(rel / PAGE), last = Math.floor((rel + take - 1) / PAGE); p <= last; p++) this.set(c, p, DATA);
+      done += take;
+    }
+    if (off + n > this.size) this.size = off + n;
+    return n;
+  }
+
+  /**
+   * truncate(2): as tmpfs, shrinking (or truncating to the same size) frees every page past the new
+   * end, fallocated ones beyond EOF included, and zeroes the tail of the page the end falls in.
+   * Answers whether tmpfs would move mtime and ctime: the size changed, or it shrank or stayed
+   * while the file held pages.
+   */
+  truncate(size: number): boolean {
+    // tmpfs's shmem_truncate_range moves the times whenever the inode holds any page at all.
+    const changed = size !== this.size || (size <= this.size && this.pages > 0);
+    if (size <= this.size) this.zeroRange(size, Infinity);
+    this.size = size;
+    return changed;
+  }
+
+  /** fallocate without PUNCH_HOLE: holes become fallocated pages, fallocated pages become data. */
+  allocate(off: number, len: number, keepSize: boolean): void {
+    const p0 = Math.floor(off / PAGE);
+    const p1 = Math.ceil((off + len) / PAGE);
+    if (p1 - p0 > this.space.free + this.pages) enospc();
+    if (this.holesIn(p0, p1) > this.space.free) enospc();
+    for (let p = p0; p < p1; p++) {
+      const c = this.chunk(Math.floor(p / CHUNK_PAGES));
+      const i = p % CHUNK_PAGES;
+      // A second fallocate of a page makes it uptodate in tmpfs: data for SEEK_DATA from then on.
+      this.set(c, i, c.state[i] === HOLE ? FALLOC : DATA);
+    }
+    if (!keepSize && off + len > this.size) this.size = off + len;
+  }
+
+  /** FALLOC_FL_PUNCH_HOLE: zeroes [off, off+len), frees the pages wholly inside. */
+  punch(off: number, len: number): void {
+    this.zeroRange(off, off + len);
+  }
+
+  /** SEEK_DATA: the first data at or after off (ENXIO at or past EOF or when only holes follow). */
+  seekData(off: number): number {
+    if (off >= this.size) throw new FuseError('ENXIO');
+    const p = Math.floor(off / PAGE);
+    const first = Math.floor(p / CHUNK_PAGES);
+    const keys = [...this.chunks.keys()].filter((k) => k >= first).sort((a, b) => a - b);
+    for (const k of keys) {
+      const c = this.chunks.get(k)!;
+      for (let i = k === first ? p - k * CHUNK_PAGES : 0; i < CHUNK_PAGES; i++) {
+        if (c.state[i] !== DATA) continue;
+        const pos = Math.max(off, (k * CHUNK_PAGES + i) * PAGE);
+        if (pos >= this.size) throw new FuseError('ENXIO');
+        return pos;
+      }
+    }
+    throw new FuseError('ENXIO');
+  }
+
+  /** SEEK_HOLE: the first hole at or after off; the size counts as a hole (ENXIO at or past EOF). */
+  seekHole(off: number): number {
+    if (off >= this.size) throw new FuseError('ENXIO');
+    for (let p = Math.floor(off / PAGE); ; p++) {
+      const pos = p * PAGE;
+      if (pos >= this.size) return this.size;
+      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state[p % CHUNK_PAGES] !== DATA) return Math.max(off, pos);
+    }
+  }
+
+  /** Frees everything (the inode is gone). */
+  clear(): void {
+    this.space.used -= this.pages;
+    this.pages = 0;
+    this.size = 0;
+    this.chunks.clear();
+  }
+
+  private chunk(ci: number): Chunk {
+    let c = this.chunks.get(ci);
+    if (!c) {
+      c = new Chunk();
+      this.chunks.set(ci, c);
+    }
+    return c;
+  }
+
+  private grow(c: Chunk, end: number): Buffer {
+    const cur = c.buf ? c.buf.length : 0;
+    if (cur >= end) return c.buf!;
+    let size = Math.max(64, cur * 2);
+    while (size < end) size *= 2;
+    if (size > SMALL) size = CHUNK;
+    const buf = Buffer.alloc(size);
+    if (c.buf) c.buf.copy(buf);
+    c.buf = buf;
+    return buf;
+  }
+
+  private set(c: Chunk, i: number, state: number): void {
+    if (c.state[i] === HOLE && state !== HOLE) {
+      c.allocated++;
+      this.pages++;
+      this.space.used++;
+    } else if (c.state[i] !== HOLE && state === HOLE) {
+      c.allocated--;
+      this.pages--;
+      this.space.used--;
+    }
+    c.state[i] = state;
+  }
+
+  /** Holes among pages [p0, p1). */
+  private holesIn(p0: number, p1: number): number {
+    let n = 0;
+    for (let p = p0; p < p1; p++) {
+      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state[p % CHUNK_PAGES] === HOLE) n++;
+    }
+    return n;
+  }
+
+  /** How many bytes from off fit in the free pages (a write stops at the first page that does not). */
+  private fitting(off: number, p0: number, p1: number): number {
+    let free = this.space.free;
+    for (let p = p0; p < p1; p++) {
+      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state[p % CHUNK_PAGES] === HOLE) {
+        if (free === 0) return p * PAGE - off;
+        free--;
+      }
+    }
+    return p1 * PAGE - off;
+  }
+
+  /** Zeroes [start, end) (end may be Infinity) and frees the pages wholly inside it. */
+  private zeroRange(start: number, end: number): void {
+    const c0 = Math.floor(start / CHUNK);
+    const c1 = end === Infinity ? Infinity : Math.ceil(end / CHUNK);  // exclusive
+    let hit: number[];
+    if (c1 - c0 <= this.chunks.size) {
+      hit = [];
+      for (let k = c0; k < c1; k++) if (this.chunks.has(k)) hit.push(k);
+    } else {
+      hit = [...this.chunks.keys()].filter((k) => k >= c0 && k < c1);
+    }
+    for (const k of hit) {
+      const c = this.chunks.get(k)!;
+      const base = k * CHUNK;
+      const rs = Math.max(0, start - base);
+      const re = Math.min(CHUNK, end - base);
+      if (c.buf && rs < c.buf.length) c.buf.fill(0, rs, Math.min(re, c.buf.length));
+      for (let i = Math.ceil(rs / PAGE), last = Math.floor(re / PAGE); i < last; i++) this.set(c, i, HOLE);
+      if (c.allocated === 0) this.chunks.delete(k);
+    }
+  }
+}
