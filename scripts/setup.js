@@ -14,6 +14,11 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const buildOnly = process.argv.includes('--build-only');
 const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
+// What the tests run besides node (test/diff, test/programs.test.ts): a file or command → its package.
+const TEST_PACKAGES = [
+  ['/usr/bin/python3', 'python3'], ['git', 'git'], ['gcc', 'gcc'], ['/usr/include/stdio.h', 'libc6-dev'], ['sqlite3', 'sqlite3'],
+  ['rsync', 'rsync'], ['tar', 'tar'], ['flock', 'util-linux'],
+];
 
 function log(msg) {
   process.stderr.write(`setup: ${msg}\n`);
@@ -41,6 +46,20 @@ function systemPackages() {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...PACKAGES], { env });
+}
+
+function testPackages() {
+  const missing = TEST_PACKAGES.filter(([what]) => (what.startsWith('/') ? !fs.existsSync(what) : !ok('sh', ['-c', `command -v ${what}`]))).map(([, pkg]) => pkg);
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !ok('apt-get', ['--version'])) {
+    log(`the tests need ${missing.join(' ')} (e.g. sudo apt-get install -y ${missing.join(' ')})`);
+    return;
+  }
+  log(`installing ${missing.join(' ')} with apt-get (for the tests)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
 }
 
 function mtime(p) {
@@ -101,6 +120,7 @@ function tsBuild() {
 try {
   if (process.platform !== 'linux') throw new Error('rxfuse runs on Linux only');
   systemPackages();
+  if (!buildOnly) testPackages();
   if (!buildOnly) npmDeps();
   nativeBuild();
   tsBuild();
