@@ -53,7 +53,12 @@ export async function withMount<T>(
   }
 }
 
-/** Runs a command asynchronously with a timeout; resolves with its output and exit code. */
+/**
+ * Runs a command asynchronously with a timeout; resolves with its output and exit code.
+ * Never give it a `cwd` (or an executable) on a mount this process serves: spawning blocks this
+ * process until the child has started, and the child's chdir/exec needs this process to answer the
+ * mount — a deadlock. Use `bash -c 'cd DIR && exec …'` instead.
+ */
 export function sh(
   cmd: string,
   args: readonly string[],
