@@ -50,8 +50,13 @@ export interface CliArgs {
   stats: boolean;
 }
 
-export function parseArgs(argv: readonly string[]): CliArgs {
+/**
+ * `exampleFlags(name)`: the `--options` the example takes, each with a value (Example.flags). Given
+ * after the example's name, as `--x value` or `--x=value`, they are passed on at the end of its args.
+ */
+export function parseArgs(argv: readonly string[], exampleFlags?: (example: string) => readonly string[]): CliArgs {
   const positional: string[] = [];
+  const passed: string[] = [];
   const options: string[] = [];
   let debug = false;
   let stats = false;
@@ -67,6 +72,11 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       debug = true;
     } else if (a === '--stats') {
       stats = true;
+    } else if (a.startsWith('--') && positional.length > 0 && exampleFlags?.(positional[0]).includes(a.split('=')[0])) {
+      const eq = a.indexOf('=');
+      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      passed.push(eq >= 0 ? a.slice(0, eq) : a, v);
     } else if (a.startsWith('-') && a !== '-') {
       throw new Error(`unknown option ${a}`);
     } else {
@@ -74,7 +84,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     }
   }
   if (positional.length < 2) throw new Error('an example and a mountpoint are needed');
-  return { example: positional[0], args: positional.slice(1, -1), mountpoint: positional[positional.length - 1], options, debug, stats };
+  const args = [...positional.slice(1, -1), ...passed];
+  return { example: positional[0], args, mountpoint: positional[positional.length - 1], options, debug, stats };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -82,7 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(usage() + '\n');
     return argv.length === 0 ? 2 : 0;
   }
-  const cli = parseArgs(argv);
+  const cli = parseArgs(argv, (name) => load(name).flags ?? []);
   const ex = load(cli.example);
   const base: FuseOptions = ex.options ?? {};
   // RXFUSE_BUSY_POLL=µs (0: off) overrides the busy-poll, for benchmark variants.

@@ -21,3 +21,10 @@ export {
   type EntryAttributes, type FileInfo, type RequestContext, type SetattrFields, type AttrChanges,
 } from './operations';
 export * as sys from './sys';
+export {
+  trace, traceRecords, type Trace, type TraceOptions, type TraceFormat, type TapOptions, type TraceRecord, type TraceValue,
+  type TraceFields, type TraceOutput, type TraceExporter, textExporter, textLine, jsonlExporter, chromeExporter,
+  type ChromeOptions, otelExporter, spanAttributes, type OtelOptions, type OtelTracerLike, type OtelSpanLike, TraceSummary,
+  liveSummary, type LiveSummary, type SummaryOptions, type OpStats, LatencyHistogram, type LatencyBucket, histogramSvg,
+  histogramHtml, writeHistogram, type HistogramOptions, quoteBytes, jsonRecord, jsonLine,
+} from './trace';
