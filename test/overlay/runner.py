@@ -18,120 +18,24 @@
 # previous observation of the same time of the same inode (new, old, same, later, earlier); a
 # mutating step waits GAP seconds after the previous one so that each change shows.
 import ctypes
-import errno
 import hashlib
 import json
 import os
 import stat
 import sys
 import time
-CLOCK_REALTIME_COARSE = 5  # <linux/time.h>; Python's time module does not name it
 
-libc = ctypes.CDLL(None, use_errno=True)
-libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-libc.syscall.restype = ctypes.c_long
-for fn in ('getxattr', 'lgetxattr', 'listxattr', 'llistxattr', 'fgetxattr', 'flistxattr'):
-    getattr(libc, fn).restype = ctypes.c_ssize_t
-libc.lseek.restype = ctypes.c_long
-libc.lseek.argtypes = [ctypes.c_int, ctypes.c_long, ctypes.c_int]
-libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_long]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'diff'))
+from syscalls import (  # noqa: E402
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, CLOCK_REALTIME_COARSE, FALLOC, GAP, HOUR_NS, RENAME, SEEK, UTIME_NOW,
+    UTIME_OMIT, XATTR, Fail, become, check, data_of, errname, getdents, kind, libc, show,
+)
 
-AT_FDCWD = -100
-AT_SYMLINK_NOFOLLOW = 0x100
-UTIME_NOW = (1 << 30) - 1
-UTIME_OMIT = (1 << 30) - 2
-SYS_getdents64 = 217
-SEEK = {'SET': 0, 'CUR': 1, 'END': 2, 'DATA': 3, 'HOLE': 4}
-RENAME = {'NOREPLACE': 1, 'EXCHANGE': 2, 'WHITEOUT': 4}
-XATTR = {'CREATE': 1, 'REPLACE': 2}
-FALLOC = {'KEEP_SIZE': 1, 'PUNCH_HOLE': 2}
-DT = {0: 'unknown', 1: 'fifo', 2: 'chr', 4: 'dir', 6: 'blk', 8: 'reg', 10: 'lnk', 12: 'sock'}
 OBSERVERS = {'stat', 'lstat', 'fstat', 'getxattr', 'listxattr', 'access', 'readdir', 'tree', 'snapshot', 'readlink',
              'read', 'readfile', 'getdents', 'statfs'}
-GAP = 0.006
-HOUR_NS = 3600 * 10**9
 OVERLAY_XATTR = 'trusted.overlay.'
 ESCAPED_XATTR = 'trusted.overlay.overlay.'
 KEPT_OVERLAY_XATTRS = {'trusted.overlay.opaque'}
-
-IDENTITIES = {
-    'root': (0, 0, []),
-    'user': (1000, 1000, [1000, 1002]),
-    'other': (1001, 1001, [1001]),
-}
-
-
-class Fail(Exception):
-    def __init__(self, code):
-        self.code = code
-
-
-def errname(n):
-    return 'EOPNOTSUPP' if n == errno.EOPNOTSUPP else errno.errorcode.get(n, str(n))
-
-
-def check(r):
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return r
-
-
-def become(name):
-    uid, gid, groups = IDENTITIES[name]
-    os.setresuid(0, 0, 0)
-    os.setgroups(groups)
-    os.setresgid(gid, gid, gid)
-    os.setresuid(uid, uid, 0)
-
-
-def kind(mode):
-    for test, name in ((stat.S_ISREG, 'reg'), (stat.S_ISDIR, 'dir'), (stat.S_ISLNK, 'lnk'), (stat.S_ISFIFO, 'fifo'),
-                       (stat.S_ISCHR, 'chr'), (stat.S_ISBLK, 'blk'), (stat.S_ISSOCK, 'sock')):
-        if test(mode):
-            return name
-    return 'unknown'
-
-
-def data_of(spec):
-    if isinstance(spec, str):
-        return spec.encode()
-    if 'hex' in spec:
-        return bytes.fromhex(spec['hex'])
-    if 'fill' in spec:
-        return bytes([spec['fill']]) * spec['len']
-    if 'rand' in spec:
-        out = bytearray()
-        h = hashlib.sha256(str(spec['rand']).encode()).digest()
-        while len(out) < spec['len']:
-            out += h
-            h = hashlib.sha256(h).digest()
-        return bytes(out[:spec['len']])
-    raise ValueError('bad data spec %r' % (spec,))
-
-
-def show(b):
-    """Bytes as a short comparable string: the text when short and printable, else length and hash."""
-    if len(b) <= 64:
-        if all(32 <= c < 127 for c in b):
-            return b.decode()
-        return 'hex:' + b.hex()
-    return 'len=%d zeros=%d sha=%s' % (len(b), b.count(0), hashlib.sha256(b).hexdigest()[:16])
-
-
-def getdents(fd, size):
-    buf = ctypes.create_string_buffer(size)
-    n = check(libc.syscall(SYS_getdents64, fd, buf, size))
-    out = []
-    i = 0
-    raw = buf.raw
-    while i < n:
-        reclen = int.from_bytes(raw[i + 16:i + 18], 'little')
-        t = raw[i + 18]
-        name = raw[i + 19:i + reclen].split(b'\0', 1)[0].decode('utf-8', 'surrogateescape')
-        out.append((name, DT.get(t, str(t))))
-        i += reclen
-    return out
 
 
 def xattrs_of(path, hide_overlay=True):
@@ -437,7 +341,7 @@ class Case:
         finally:
             os.close(fd)
         names = [e[0] for e in entries]
-        out = sorted([e[0], e[1]] for e in entries)
+        out = sorted([e[0], e[2]] for e in entries)
         if len(set(names)) != len(names):
             out.append(['!duplicates', sorted(n for n in set(names) if names.count(n) > 1)])
         return out
