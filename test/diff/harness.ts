@@ -2,7 +2,6 @@
 // test, compared step by step. The client is test/diff/runner.py in a child process (one per side
 // and run identity), so nothing here touches a mount synchronously from the thread serving it.
 import { strict as assert } from 'node:assert';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,88 +9,27 @@ import { isDeepStrictEqual } from 'node:util';
 import { Fuse, type FuseErrorEvent, type FuseOptions } from '../../lib';
 import type { Example } from '../../examples/example';
 import { forceUnmount, sh } from '../helpers';
+import { JsonLinesChild } from './jsonlines';
 import { type Allowance, type Case, type Expect, type Outcome, type Result, type RunAs, type Step, tree } from './steps';
 
 /** Where runner.py is: beside this file's source (tsc does not copy it to dist/). */
 export const RUNNER = path.resolve(__dirname, '..', '..', '..', 'test', 'diff', 'runner.py');
 /** The system python: the runner drops privileges, and uid 1000 cannot read root's pyenv. */
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-/** A persistent runner.py: one JSON request a line in, one JSON answer a line out. */
-export class Runner {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
-  private stderr = '';
-  private readonly waiting: { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }[] = [];
-  private exited: string | undefined;
-
+/** A persistent runner.py working in `base` as `identity`. */
+export class Runner extends JsonLinesChild {
   constructor(
     readonly base: string,
     readonly identity: RunAs,
     times: boolean,
   ) {
-    this.child = spawn(PYTHON, [RUNNER, base, identity, ...(times ? ['--times'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (d: string) => this.data(d));
-    this.child.stderr.on('data', (d: string) => {
-      this.stderr = (this.stderr + d).slice(-4000);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = `runner exited (${code ?? signal}): ${this.stderr}`;
-      for (const w of this.waiting.splice(0)) {
-        clearTimeout(w.timer);
-        w.reject(new Error(this.exited));
-      }
-    });
-    this.child.stdin.on('error', () => {
-      // the exit handler reports it
-    });
-  }
-
-  private data(d: string): void {
-    this.buffer += d;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      const w = this.waiting.shift();
-      if (!w) continue;
-      clearTimeout(w.timer);
-      try {
-        w.resolve(JSON.parse(line));
-      } catch (e) {
-        w.reject(new Error(`runner said ${line}: ${String(e)}`));
-      }
-    }
-  }
-
-  /** Sends one request; answers its reply (rejects after `ms`, killing the runner). */
-  request<T>(req: unknown, ms = 30000): Promise<T> {
-    if (this.exited) return Promise.reject(new Error(this.exited));
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`runner (${this.identity} in ${this.base}) timed out after ${ms} ms: ${this.stderr}`));
-        this.child.kill('SIGKILL');
-      }, ms);
-      this.waiting.push({ resolve: resolve as (v: unknown) => void, reject, timer });
-      this.child.stdin.write(JSON.stringify(req) + '\n');
-    });
+    super([RUNNER, base, identity, ...(times ? ['--times'] : [])], `runner (${identity} in ${base})`);
   }
 
   /** Runs one case in a fresh directory `name`; answers each step's result. */
   async runCase(name: string, steps: readonly Step[]): Promise<Result[]> {
     const r = await this.request<{ results: Result[] }>({ cmd: 'case', name, steps });
     return r.results;
-  }
-
-  async close(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.stdin.end(JSON.stringify({ cmd: 'quit' }) + '\n');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(t);
   }
 }
 

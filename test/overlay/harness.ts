@@ -6,20 +6,19 @@
 // Layout, all on one scratch tmpfs: kL kU kW kM (the kernel's lower, upper, work dir, mountpoint),
 // rL rU rM (ours). Each case has its own directory cNNN in both lowers, built from the same spec.
 import { strict as assert } from 'node:assert';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Fuse, type FuseErrorEvent } from '../../lib';
 import overlay from '../../examples/overlay';
 import { forceUnmount, sh } from '../helpers';
+import { JsonLinesChild } from '../diff/jsonlines';
 import type { Data, Step } from '../diff/steps';
 
 /** runner.py, beside this file's source (tsc does not copy it to dist/). */
 const RUNNER = path.resolve(__dirname, '..', '..', '..', 'test', 'overlay', 'runner.py');
 /** The system python: the runner drops privileges, and uid 1000 cannot read root's pyenv. */
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 /** Kernel overlayfs options: its defaults on most distributions, spelled out (no redirects, no index). */
 const KERNEL_OPTIONS = 'redirect_dir=off,index=off,metacopy=off,xino=off';
 
@@ -71,97 +70,36 @@ interface StepResult {
   bug?: string;
 }
 
-/** A persistent runner.py: one JSON request a line in, one JSON answer a line out. */
-export class Client {
-  private readonly child: ChildProcessWithoutNullStreams;
-  private buffer = '';
-  private stderr = '';
-  private readonly waiting: { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }[] = [];
-  private exited: string | undefined;
-
+/** A persistent runner.py for the mount at `base`; an answer {"error": ...} rejects. */
+export class Client extends JsonLinesChild {
   constructor(readonly base: string) {
-    this.child = spawn(PYTHON, [RUNNER, base], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (d: string) => this.data(d));
-    this.child.stderr.on('data', (d: string) => {
-      this.stderr = (this.stderr + d).slice(-4000);
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exited = `runner exited (${code ?? signal}): ${this.stderr}`;
-      for (const w of this.waiting.splice(0)) {
-        clearTimeout(w.timer);
-        w.reject(new Error(this.exited));
-      }
-    });
-    this.child.stdin.on('error', () => undefined);  // the exit handler reports it
+    super([RUNNER, base], `runner in ${base}`);
   }
 
-  private data(d: string): void {
-    this.buffer += d;
-    let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      const w = this.waiting.shift();
-      if (!w) continue;
-      clearTimeout(w.timer);
-      try {
-        w.resolve(JSON.parse(line));
-      } catch (e) {
-        w.reject(new Error(`runner said ${line}: ${String(e)}`));
-      }
-    }
-  }
-
-  /** Sends one request; answers its reply (rejects after `ms`, killing the runner). */
-  private request<T>(req: unknown, ms = 30000): Promise<T> {
-    if (this.exited) return Promise.reject(new Error(this.exited));
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`runner in ${this.base} timed out after ${ms} ms: ${this.stderr}`));
-        this.child.kill('SIGKILL');
-      }, ms);
-      this.waiting.push({
-        resolve: (v) => {
-          const r = v as { error?: string };
-          if (r && typeof r === 'object' && r.error) reject(new Error(`runner: ${r.error}`));
-          else resolve(v as T);
-        },
-        reject,
-        timer,
-      });
-      this.child.stdin.write(JSON.stringify(req) + '\n');
-    });
+  private async ask<T>(req: unknown, ms?: number): Promise<T> {
+    const r = await this.request<T & { error?: string }>(req, ms);
+    if (r && typeof r === 'object' && r.error) throw new Error(`runner: ${r.error}`);
+    return r;
   }
 
   async runCase(dir: string, who: string, steps: readonly Step[]): Promise<StepResult[]> {
-    return (await this.request<{ results: StepResult[] }>({ cmd: 'case', dir, who, steps })).results;
+    return (await this.ask<{ results: StepResult[] }>({ cmd: 'case', dir, who, steps })).results;
   }
 
   async snapshot(p: string): Promise<unknown> {
-    return (await this.request<{ ok: unknown }>({ cmd: 'snapshot', path: p })).ok;
+    return (await this.ask<{ ok: unknown }>({ cmd: 'snapshot', path: p })).ok;
   }
 
   async build(dir: string, spec: LowerSpec): Promise<void> {
-    await this.request({ cmd: 'build', dir, spec });
+    await this.ask({ cmd: 'build', dir, spec });
   }
 
   async upper(upper: string, lower: string): Promise<unknown> {
-    return (await this.request<{ ok: unknown }>({ cmd: 'upper', upper, lower })).ok;
+    return (await this.ask<{ ok: unknown }>({ cmd: 'upper', upper, lower })).ok;
   }
 
   async hash(p: string): Promise<unknown> {
-    return (await this.request<{ ok: unknown }>({ cmd: 'hash', path: p }, 60000)).ok;
-  }
-
-  async close(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.stdin.end(JSON.stringify({ cmd: 'quit' }) + '\n');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(t);
+    return (await this.ask<{ ok: unknown }>({ cmd: 'hash', path: p }, 60000)).ok;
   }
 }
 
