@@ -41,8 +41,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from syscalls import (  # noqa: E402
-    AT_FDCWD, AT_SYMLINK_NOFOLLOW, CLOCK_REALTIME_COARSE, FALLOC, GAP, HOUR_NS, IDENTITIES, RENAME, SEEK,
-    UTIME_NOW, UTIME_OMIT, XATTR, Fail, become, check, data_of, errname, getdents, kind, libc, show,
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, IDENTITIES, RENAME, SEEK,
+    UTIME_NOW, UTIME_OMIT, XATTR, Fail, become, case_start, check, data_of, errname, getdents, kind, libc, show,
 )
 
 OBSERVERS = {'stat', 'lstat', 'fstat', 'statfs', 'getxattr', 'listxattr', 'access'}
@@ -66,10 +66,7 @@ class Case:
         os.mkdir(name)
         os.chmod(name, 0o755)
         os.chdir(name)
-        # The kernel stamps files from its coarse clock (the last tick, up to a jiffy behind
-        # time_ns()): a file made right after the case began may carry an earlier time. Every
-        # timestamp taken after this moment is at or after the coarse clock's reading now.
-        self.t0 = time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+        self.t0 = case_start('.')
         if run.times:
             time.sleep(GAP)
 

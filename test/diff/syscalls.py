@@ -7,6 +7,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 
 CLOCK_REALTIME_COARSE = 5  # <linux/time.h>; Python's time module does not name it
 
@@ -113,3 +114,16 @@ def getdents(fd, size):
         out.append((name, off, DT.get(t, str(t))))
         i += reclen
     return out
+
+
+def case_start(path):
+    """When a case begins, on the kernel's coarse clock (the one that stamps files; it can lag
+    time_ns() by a tick or more): the first reading later than every time of `path`, the case's
+    directory made just before. So the directory's times read "old" and every time the kernel stamps
+    during the case reads "new" (at or after this reading)."""
+    st = os.stat(path)
+    latest = max(st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns)
+    deadline = time.monotonic() + 0.1
+    while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) <= latest and time.monotonic() < deadline:
+        time.sleep(0.001)
+    return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
