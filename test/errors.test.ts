@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { constants, promises as fsp } from 'node:fs';
 import { type Attr, errno, Fuse, type FuseErrorEvent, FuseError, type GetattrRequest, ReplyError, type ReadRequest } from '../lib';
-import { errCode, withMount } from './helpers';
+import { errCode, until, withMount } from './helpers';
 
 const ROOT = 1;
 const FILE_MODE = constants.S_IFREG | 0o644;
@@ -34,17 +34,7 @@ function collect(fuse: Fuse): FuseErrorEvent[] {
   return events;
 }
 
-function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - start > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+const waitFor = (cond: () => boolean, ms: number, what: string): Promise<void> => until(what, cond, ms);
 
 describe('errors', function () {
   this.timeout(20000);

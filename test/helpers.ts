@@ -54,6 +54,21 @@ export async function withMount<T>(
 }
 
 /**
+ * Polls `pred` every `every` ms (running `step`, if given, between polls) until it holds; throws
+ * "timed out waiting for <what>" after `ms`.
+ */
+export async function until(
+  what: string, pred: () => boolean | Promise<boolean>, ms = 5000, step?: () => Promise<unknown>, every = 10,
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (step) await step();
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
  * Runs a command asynchronously with a timeout; resolves with its output and exit code.
  * Never give it a `cwd` (or an executable) on a mount this process serves: spawning blocks this
  * process until the child has started, and the child's chdir/exec needs this process to answer the

@@ -7,7 +7,7 @@ import { constants, promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Attr, Fuse, type FuseErrorEvent, FuseError, type GetattrRequest } from '../lib';
-import { forceUnmount, fuseMounts, sh, withMount } from './helpers';
+import { forceUnmount, fuseMounts, sh, until, withMount } from './helpers';
 
 const ROOT = 1;
 const LIB = path.join(__dirname, '..', 'lib');
@@ -33,17 +33,7 @@ function isMounted(dir: string): boolean {
   return fuseMounts().includes(dir);
 }
 
-function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - start > ms) reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+const waitFor = (cond: () => boolean, ms: number, what: string): Promise<void> => until(what, cond, ms);
 
 function mkdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-life-'));

@@ -11,7 +11,7 @@ import {
 } from '../lib';
 import { HelloFs, STAMP } from './fixtures/opshello';
 import { TmpFs } from './fixtures/opstmpfs';
-import { errCode, forceUnmount, py } from './helpers';
+import { errCode, forceUnmount, py, until as pollUntil } from './helpers';
 
 const PRELUDE = `
 import os, sys, json, errno, stat, ctypes
@@ -66,13 +66,7 @@ async function withOps<T>(ops: Operations, body: (m: Mounted) => Promise<T>, opt
   }
 }
 
-async function until(what: string, pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (what: string, pred: () => boolean, ms = 3000): Promise<void> => pollUntil(what, pred, ms);
 
 describe('Operations adapter', function () {
   describe('hello (pyfuse3 examples/hello.py)', function () {

@@ -9,7 +9,7 @@ import {
   F_UNLCK, F_WRLCK, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, IOCTL_ADD, IOCTL_GET, IOCTL_SET, LOCK_EX, LOCK_NB,
   LOCK_SH, LOCK_UN, type LogEntry, mountTestFs, type MountedTestFs, POLLIN, POLLOUT, ROOT, SEEK_DATA, SEEK_HOLE, STATFS,
 } from './fixtures/testfs';
-import { errCode, py, sh } from './helpers';
+import { errCode, py, sh, until as pollUntil } from './helpers';
 
 const PRELUDE = `
 import os, sys, json, fcntl, struct, select, errno, time, ctypes
@@ -31,13 +31,7 @@ async function pyJson<T = Record<string, unknown>>(code: string, ...args: string
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-async function until(what: string, pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (what: string, pred: () => boolean, ms = 3000): Promise<void> => pollUntil(what, pred, ms);
 
 /** Every op that reached a handler, over all mounts of this file. */
 const seenOps = new Set<OpName>();

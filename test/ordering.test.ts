@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { type Fuse, type FuseErrorEvent, type FuseOptions, capabilityNames } from '../lib';
 import { OrderFs, type OrderRec, prng, replay } from './fixtures/orderfs';
-import { fuseMounts, type Mounted, sh, withMount } from './helpers';
+import { fuseMounts, type Mounted, sh, until, withMount } from './helpers';
 
 /** Linux AIO through ctypes: submit(fd, [(offset, bytes)]) queues all writes at once, wait(n) reaps n. */
 const AIO = `
@@ -78,13 +78,6 @@ print(json.dumps({'sha': h.hexdigest(), 'len': n}))
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
-async function until(what: string, pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** A promise rejecting after ms, to bound a wait. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {

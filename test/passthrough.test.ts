@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FuseErrorEvent } from '../lib';
 import { Passthrough } from '../examples/passthrough/fs';
-import { forceUnmount, py, sh, withMount } from './helpers';
+import { forceUnmount, py, sh, until as pollUntil, withMount } from './helpers';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
 
@@ -93,13 +93,7 @@ async function pyJson<T = unknown>(code: string, ...args: string[]): Promise<T> 
   return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-async function until(what: string, pred: () => boolean | Promise<boolean>, ms = 10000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, pred: () => boolean | Promise<boolean>, ms = 10000): Promise<void> => pollUntil(what, pred, ms, undefined, 50);
 
 /** The passthrough command, running in a child process until stop(). */
 class Server {

@@ -12,19 +12,12 @@ import * as path from 'node:path';
 import type { Fuse, FuseOptions } from '../lib';
 import type { DroppedLookup } from '../lib/registry';
 import { ROOT, RegFs } from './fixtures/regfs';
-import { forceUnmount, fuseMounts, type Mounted, sh, withMount } from './helpers';
+import { forceUnmount, fuseMounts, type Mounted, sh, until as pollUntil, withMount } from './helpers';
 
 const PLUS: FuseOptions = { conn: { capabilities: { readdirplus: true, readdirplusAuto: false } } };
 
-async function until(what: string, pred: () => boolean, ms = 5000, step?: () => Promise<unknown>): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (pred()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    if (step) await step();
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const until = (what: string, pred: () => boolean, ms = 5000, step?: () => Promise<unknown>): Promise<void> =>
+  pollUntil(what, pred, ms, step, 25);
 
 async function dropCaches(): Promise<void> {
   const r = await sh('sh', ['-c', 'echo 3 > /proc/sys/vm/drop_caches']);

@@ -17,7 +17,7 @@ import {
 } from '../lib';
 import { parseArgs } from '../lib/cli';
 import { loadOtelApi, openFlags } from '../lib/trace';
-import { forceUnmount, py, sh, withMount } from './helpers';
+import { forceUnmount, py, sh, until, withMount } from './helpers';
 import { mountTestFs, type MountedTestFs } from './fixtures/testfs';
 
 const ROOT_DIR = path.join(__dirname, '..', '..');
@@ -92,17 +92,7 @@ function inOrder(lines: readonly string[], patterns: readonly RegExp[]): RegExpM
   return found;
 }
 
-function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      if (cond()) resolve();
-      else if (Date.now() - t0 > ms) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+const waitFor = (cond: () => boolean, ms: number, what: string): Promise<void> => until(what, cond, ms);
 
 function isMounted(dir: string): boolean {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
@@ -369,7 +359,7 @@ print(panels, bars, rows, len(inner))
       }, async (mt) => {
         const before = arrived;
         waiter = spawn('stat', [mt.path('slow')], { stdio: 'ignore' });
-        await until(() => arrived > before, 10000, 'the lookup');
+        await waitFor(() => arrived > before, 10000, 'the lookup');
         assert.equal(hung.length, 0);
       });
       waiter?.kill('SIGKILL');
@@ -503,7 +493,7 @@ fuse.mount(process.argv[1]).then(() => {
         const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { traceEvents: { name: string; ph: string }[] };
         assert.ok(doc.traceEvents.some((e) => e.name === 'read' && e.ph === 'X'));
         assert.match(fs.readFileSync(file + '.svg', 'utf8'), /<\/svg>\n$/);
-        await until(() => !isMounted(dir), 10000, 'auto_unmount');
+        await waitFor(() => !isMounted(dir), 10000, 'auto_unmount');
       } finally {
         await forceUnmount(undefined, dir);
       }
@@ -611,7 +601,7 @@ fuse.mount(process.argv[1]).then(() => {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       try {
-        await until(() => stdout.includes('mounted ') || child.exitCode !== null, 15000, `mount (stderr: ${stderr})`);
+        await waitFor(() => stdout.includes('mounted ') || child.exitCode !== null, 15000, `mount (stderr: ${stderr})`);
         assert.ok(stdout.includes(`mounted ${mnt}`), stderr);
         await body(mnt);
         child.kill('SIGTERM');
