@@ -325,11 +325,14 @@ print(panels, bars, rows, len(inner))
       const records: TraceRecord[] = [];
       let completed = false;
       let arrived = 0;
+      // The never-answered requests are held, as a slow handler holds its request: otherwise the
+      // garbage collector may take them first and rxfuse answers EIO (dropped), not the timeout.
+      const held: unknown[] = [];
       await withMount((fuse) => {
         fuse.handleAll({
           lookup: (req) => {
             arrived++;
-            if (req.nameKey === 'slow') return new Promise(() => undefined);  // never answered
+            if (req.nameKey === 'slow') return new Promise(() => held.push(req));  // never answered
             throw new FuseError('ENOENT');
           },
           getattr: () => ({ ino: 1, mode: S_IFDIR | 0o755, nlink: 2 }),
@@ -352,7 +355,7 @@ print(panels, bars, rows, len(inner))
       await withMount((fuse) => {
         fuse.handle('lookup', (req) => {
           arrived++;
-          if (req.nameKey === 'slow') return new Promise(() => undefined);
+          if (req.nameKey === 'slow') return new Promise(() => held.push(req));
           throw new FuseError('ENOENT');
         });
         traceRecords(fuse).subscribe((r) => hung.push(r));
