@@ -613,7 +613,7 @@ fuse.mount(process.argv[1]).then(() => {
     it('passes its --options through the command line', function () {
       const flags = (name: string): readonly string[] => (name === 'trace' ? ['--format', '--out'] : []);
       assert.deepEqual(parseArgs(['trace', '/src', 'mnt', '--format', 'jsonl', '--out=x.json', '-d'], flags), {
-        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false,
+        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false, mkdir: false, stack: false,
       });
       assert.throws(() => parseArgs(['trace', '/src', 'mnt', '--bogus', 'x'], flags), /unknown option --bogus/);
       assert.throws(() => parseArgs(['hello', 'mnt', '--format', 'x'], flags), /unknown option --format/);
