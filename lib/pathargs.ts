@@ -127,3 +127,18 @@ export function checkDirectory(what: string, given: string, writable = false): v
     throw new Error(`${what} ${given} is not ${wanted} by this process (${code(e) ?? (e as Error).message}: check its permissions and mount)`);
   }
 }
+
+/**
+ * Checks a file argument the command will write (`what`: "--out", ...): its directory exists and is
+ * writable, and the path is not a directory, so that the trace is not lost at exit.
+ */
+export function checkOutputFile(what: string, given: string): void {
+  const st = statOf(what, given);
+  if (st?.isDirectory()) throw new Error(`${what} ${given} is a directory (give a file name)`);
+  const dir = path.dirname(given);
+  try {
+    checkDirectory('directory', dir, true);
+  } catch (e) {
+    throw new Error(`${what} ${given}: its ${(e as Error).message}`);
+  }
+}

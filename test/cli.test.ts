@@ -193,4 +193,24 @@ describe('the rxfuse command: argument checks', function () {
       assert.equal(mountsAt(mnt), 0);
     }
   });
+
+  it('trace: an --out or --histogram file that could not be written is refused before mounting', async function () {
+    const mnt = path.join(work, 'm');
+    fs.mkdirSync(mnt);
+    const src = path.join(work, 'src');
+    fs.mkdirSync(src);
+    const missing = path.join(work, 'nope');
+    const cases: [string[], string][] = [
+      [['--out', path.join(missing, 't.json')], `--out ${path.join(missing, 't.json')}: its directory ${missing} does not exist (give an existing directory)`],
+      [['--out', src], `--out ${src} is a directory (give a file name)`],
+      [['--histogram', path.join(missing, 'h.svg')], `--histogram ${path.join(missing, 'h.svg')}: its directory ${missing} does not exist (give an existing directory)`],
+      [['--histogram', path.join(work, 'h.txt')], `--histogram ${path.join(work, 'h.txt')}: give a .svg or .html file name`],
+    ];
+    for (const [flags, message] of cases) {
+      const r = await run(['trace', src, mnt, ...flags]);
+      assert.equal(r.stderr, `rxfuse: ${message}\n`, flags.join(' '));
+      assert.equal(r.code, 1);
+      assert.equal(mountsAt(mnt), 0);
+    }
+  });
 });
