@@ -1,6 +1,7 @@
 // The rxfuse command's path arguments, checked before anything is opened or mounted: the mountpoint
-// (exists, is a directory, is not a mount point already) and the examples' source directories. Each
-// failure is an Error whose message names the argument and the path, and says how to fix it.
+// (exists, is a directory, is not a mount point already), the examples' source directories and the
+// files they will write. Each failure is an Error whose message names the argument and the path, and
+// says how to fix it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -44,10 +45,9 @@ function mountAt(dir: string): MountEntry | undefined {
   return mounts().filter((m) => m.mountpoint === dir).pop();
 }
 
-/** "a regular file", "a symbolic link", ... for messages. */
+/** "a regular file", "a FIFO", ... for messages (of a stat(): links are followed). */
 function kindOf(st: fs.Stats): string {
   if (st.isFile()) return 'a regular file';
-  if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isCharacterDevice()) return 'a character device';
   if (st.isBlockDevice()) return 'a block device';
   if (st.isFIFO()) return 'a FIFO';
