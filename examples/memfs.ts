@@ -1,5 +1,5 @@
 // memfs: a complete in-memory POSIX filesystem that behaves like the kernel's tmpfs.
-//   rxfuse memfs [size=BYTES[k|m|g]] [inodes=N] [mode=OCTAL] <mountpoint>
+//   rxfuse memfs [size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL] <mountpoint>
 //
 // ## memfs: how it stores data, cookies, times, and what differs from tmpfs
 //
@@ -53,6 +53,7 @@
 //   privilege check); memfs answers ENODATA like any missing xattr.
 import type { Fuse, FuseOptions } from '../lib';
 import type { Example } from './example';
+import { PAGE } from './memfs/data';
 import { MemFs, type MemFsOptions } from './memfs/fs';
 
 export { MemFs, type MemFsOptions } from './memfs/fs';
@@ -74,23 +75,47 @@ export function memfsOptions(): FuseOptions {
   };
 }
 
-function bytes(v: string): number {
-  const m = /^(\d+)([kmgt]?)$/i.exec(v);
-  if (!m) throw new Error(`memfs: bad size ${v}`);
-  const unit = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'];
-  return Number(m[1]) * unit;
+const ARGS = 'memfs takes size=BYTES[k|m|g|t], inodes=N, mode=OCTAL';
+
+/** A whole number of at most 2^53 - 1, or undefined. */
+function whole(digits: string, unit = 1): number | undefined {
+  const n = Number(digits) * unit;
+  return /^\d+$/.test(digits) && Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** Parses the command line's key=value arguments. */
+function size(v: string): number {
+  const m = /^(\d+)([kmgt]?)$/i.exec(v);
+  const unit = m ? { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g' | 't'] : 1;
+  const n = m ? whole(m[1], unit) : undefined;
+  if (n === undefined) throw new Error(`memfs: size=${v} is not a size (bytes, or a whole number with k, m, g or t, up to 8191t: e.g. size=64m)`);
+  if (n < PAGE) throw new Error(`memfs: size=${v} holds no page (memfs stores whole ${PAGE}-byte pages: give size=4k or more)`);
+  return n;
+}
+
+function inodes(v: string): number {
+  const n = whole(v);
+  if (n === undefined) throw new Error(`memfs: inodes=${v} is not a whole number (e.g. inodes=10000)`);
+  if (n < 1) throw new Error(`memfs: inodes=${v}: at least 1 is needed (the root directory is an inode)`);
+  return n;
+}
+
+function mode(v: string): number {
+  const n = /^[0-7]+$/.test(v) ? parseInt(v, 8) : NaN;
+  if (!(n <= 0o7777)) throw new Error(`memfs: mode=${v} is not an octal mode (digits 0-7, at most 7777: e.g. mode=755 or mode=1777)`);
+  return n;
+}
+
+/** Parses the command line's key=value arguments; a bad one is an Error naming it and what it takes. */
 export function parseMemfsArgs(args: readonly string[]): MemFsOptions {
   const o: MemFsOptions = {};
   for (const a of args) {
-    const [k, v] = a.split('=', 2);
-    if (v === undefined) throw new Error(`memfs: expected key=value, got ${a}`);
-    if (k === 'size') o.size = bytes(v);
-    else if (k === 'inodes') o.inodes = Number(v);
-    else if (k === 'mode') o.rootMode = parseInt(v, 8);
-    else throw new Error(`memfs: unknown argument ${k}`);
+    const eq = a.indexOf('=');
+    if (eq < 0) throw new Error(`memfs: expected key=value, got ${a} (${ARGS})`);
+    const [k, v] = [a.slice(0, eq), a.slice(eq + 1)];
+    if (k === 'size') o.size = size(v);
+    else if (k === 'inodes') o.inodes = inodes(v);
+    else if (k === 'mode') o.rootMode = mode(v);
+    else throw new Error(`memfs: unknown argument ${a} (${ARGS})`);
   }
   return o;
 }
@@ -99,7 +124,7 @@ let instance: MemFs | undefined;
 
 const example: Example = {
   description: 'an in-memory POSIX filesystem that behaves like tmpfs',
-  usage: '[size=BYTES[k|m|g]] [inodes=N] [mode=OCTAL]',
+  usage: '[size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL]',
   options: memfsOptions(),
   setup(fuse: Fuse, args: readonly string[]) {
     instance = new MemFs(parseMemfsArgs(args));

@@ -19,6 +19,7 @@
 // As the kernel's overlayfs, it checks permissions on the merged view (default_permissions), lets the
 // kernel kill set-id bits on writes, and makes new objects as their caller.
 import type { Fuse } from '../lib';
+import { checkDirectory } from '../lib/pathargs';
 import type { Example } from './example';
 import { Overlay } from './overlay/fs';
 
@@ -34,6 +35,8 @@ const example: Example = {
   },
   setup(fuse: Fuse, args: readonly string[]) {
     if (args.length !== 2) throw new Error('usage: rxfuse overlay <lower> <upper> <mountpoint>');
+    checkDirectory('lower directory', args[0]);
+    checkDirectory('upper directory', args[1], true);
     process.umask(0);  // the kernel applied the caller's umask already
     fs = new Overlay(fuse, args[0], args[1]);
     fs.attach();

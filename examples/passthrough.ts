@@ -10,6 +10,7 @@
 // (handle_killpriv off: our writes run as the daemon, which may keep them), umask 0 (the kernel
 // applied the caller's umask already), and, when run as root, objects are created as the caller.
 import type { Fuse } from '../lib';
+import { checkDirectory } from '../lib/pathargs';
 import type { Example } from './example';
 import { Passthrough } from './passthrough/fs';
 
@@ -22,6 +23,7 @@ const example: Example = {
   },
   setup(fuse: Fuse, args: readonly string[]) {
     if (args.length !== 1) throw new Error('usage: rxfuse passthrough <source-dir> <mountpoint>');
+    checkDirectory('source directory', args[0]);
     process.umask(0);
     new Passthrough(fuse, args[0]).attach();
   },

@@ -7,6 +7,7 @@
 // The filesystem is examples/passthrough's; the tracing is lib/trace, usable on any rxfuse mount.
 import * as path from 'node:path';
 import { type Fuse, trace, type Trace, type TraceFormat } from '../lib';
+import { checkOutputFile } from '../lib/pathargs';
 import type { Example } from './example';
 import passthrough from './passthrough';
 
@@ -36,13 +37,14 @@ function parse(args: readonly string[]): Settings {
   const seconds = flags.get('--interval');
   const interval = seconds === undefined ? undefined : Number(seconds);
   if (interval !== undefined && !(interval >= 0)) throw new Error(`--interval: seconds, got ${seconds}`);
-  return {
-    source: positional[0],
-    format,
-    out: flags.get('--out') ?? (format === 'chrome' ? 'rxfuse-trace.json' : '-'),
-    histogram: flags.get('--histogram'),
-    interval,
-  };
+  const out = flags.get('--out') ?? (format === 'chrome' ? 'rxfuse-trace.json' : '-');
+  if (out !== '-') checkOutputFile('--out', out);
+  const histogram = flags.get('--histogram');
+  if (histogram !== undefined) {
+    if (!/\.(svg|html?)$/i.test(histogram)) throw new Error(`--histogram ${histogram}: give a .svg or .html file name`);
+    checkOutputFile('--histogram', histogram);
+  }
+  return { source: positional[0], format, out, histogram, interval };
 }
 
 let running: { trace: Trace; settings: Settings } | undefined;

@@ -1,8 +1,9 @@
 // The rxfuse command: runs an example filesystem in the foreground.
-//   rxfuse <example> [args] <mountpoint> [-o opt,opt] [--debug]
+//   rxfuse <example> [args] <mountpoint> [-o opt,opt] [--debug] [--stats] [--mkdir] [--stack]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Fuse, type FuseOptions } from './fuse';
+import { checkMountpoint } from './pathargs';
 import type { Example } from '../examples/example';
 
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
@@ -17,11 +18,13 @@ function examples(): string[] {
 
 function usage(): string {
   const lines = [
-    'usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug] [--stats]',
+    'usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug] [--stats] [--mkdir] [--stack]',
     '',
     '  -o opt,...  mount options for libfuse (allow_other, default_permissions, ro, ...)',
     '  --debug     libfuse debug output on stderr',
     '  --stats     print "rxfuse-stats: {...}" on stderr on SIGUSR1 and at exit',
+    '  --mkdir     create the mountpoint if it does not exist (removed again if mounting fails)',
+    '  --stack     mount even if the mountpoint is already a mount point (the new mount hides it)',
     '',
     'examples:',
   ];
@@ -48,6 +51,10 @@ export interface CliArgs {
   options: string[];
   debug: boolean;
   stats: boolean;
+  /** Create a missing mountpoint. */
+  mkdir: boolean;
+  /** Mount on top of an existing mount. */
+  stack: boolean;
 }
 
 /**
@@ -60,6 +67,8 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
   const options: string[] = [];
   let debug = false;
   let stats = false;
+  let mkdir = false;
+  let stack = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-o') {
@@ -72,6 +81,10 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
       debug = true;
     } else if (a === '--stats') {
       stats = true;
+    } else if (a === '--mkdir') {
+      mkdir = true;
+    } else if (a === '--stack') {
+      stack = true;
     } else if (a.startsWith('--') && positional.length > 0 && exampleFlags?.(positional[0]).includes(a.split('=')[0])) {
       const eq = a.indexOf('=');
       const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
@@ -85,7 +98,7 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
   }
   if (positional.length < 2) throw new Error('an example and a mountpoint are needed');
   const args = [...positional.slice(1, -1), ...passed];
-  return { example: positional[0], args, mountpoint: positional[positional.length - 1], options, debug, stats };
+  return { example: positional[0], args, mountpoint: positional[positional.length - 1], options, debug, stats, mkdir, stack };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -110,8 +123,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   fuse.errors$.subscribe((e) => {
     process.stderr.write(`rxfuse: ${e.kind} ${e.op ?? ''} ino=${e.ino ?? '-'} errno=${e.errno}: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`);
   });
-  await ex.setup(fuse, cli.args);
-  fs.mkdirSync(cli.mountpoint, { recursive: true });
+  // Checked (and made, with --mkdir) before the example opens anything; removed again if the mount fails.
+  const mountpoint = checkMountpoint(cli.mountpoint, { mkdir: cli.mkdir, stack: cli.stack });
+  try {
+    await ex.setup(fuse, cli.args);
+  } catch (e) {
+    mountpoint.undo();
+    throw e;
+  }
   const closed = new Promise<void>((resolve) => fuse.closed$.subscribe({ complete: resolve }));
   const stop = (): void => {
     fuse.close();
@@ -131,7 +150,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       dropped = { inodes: list.length, lookups: list.reduce((n, d) => n + d.lookups, 0) };
     });
   }
-  await fuse.mount(cli.mountpoint);
+  try {
+    await fuse.mount(mountpoint.path);
+  } catch (e) {
+    mountpoint.undo();
+    throw e;
+  }
   process.stdout.write(`mounted ${fuse.mountpoint}\n`);
   await closed;
   process.off('SIGINT', stop);

@@ -171,7 +171,7 @@ describe('trace', function () {
     });
 
     it('counts per op, errors, and keeps requests without a reply out of the latencies', function () {
-      const s = new TraceSummary();
+      const s = new TraceSummary(0);  // traced from 0 ms
       for (let i = 1; i <= 100; i++) s.add(record({ op: 'getattr', start: i, duration: i / 1000 }));
       for (let i = 0; i < 10; i++) s.add(record({ op: 'lookup', start: 50, duration: 1, errno: 2, error: 'ENOENT' }));
       s.add(record({ op: 'forget', start: 60, duration: 0, errno: undefined }));
@@ -182,8 +182,15 @@ describe('trace', function () {
       assert.equal(g.max, 0.1);
       assert.ok(Number.isNaN(stats[2].p50), 'forget has no latency');
       assert.equal(s.all.count, 110);
-      // 111 requests from start 1 to the last end 100.1 ms: 0.0991 s.
-      assert.ok(Math.abs(stats[3].rate - 111 / 0.0991) < 1e-6 * 111 / 0.0991);
+      // 111 requests traced from 0 to 500 ms (the requests came in the first 100.1 ms): 222/s, not 111/0.0991 s.
+      const rates = s.stats(500);
+      assert.equal(rates[3].rate, 222);
+      assert.equal(rates[0].rate, 200);
+      assert.match(s.headline(500), /^111 requests in 0\.500 s traced \(222\.0\/s\), 10 errors; /);
+      s.end(1000);
+      s.end(2000);  // the first end counts
+      assert.equal(s.seconds(), 1);
+      assert.equal(s.stats()[3].rate, 111);
       const table = s.table();
       assert.match(table[0], /^op\s+count\s+ops\/s\s+errors\s+p50\s+p90\s+p99\s+max$/);
       assert.match(table[1], /^getattr\s+100\s+[\d.]+\s+0\s+(49|50)\.\dµs\s+(89|90)\.\dµs\s+(98|99)\.\dµs\s+100µs$/);
@@ -208,10 +215,29 @@ describe('trace', function () {
           assert.match(written, /^rxfuse trace: \+5 \([\d.]+\/s\), 5 requests; read 5 p50 200µs p99 200µs$/m);
           assert.match(written, /^rxfuse trace: \+1 \([\d.]+\/s\), 6 requests; read 5 .*; write 1 /m);
         }
-        assert.match(written, /^(\x1b\[\d+F\x1b\[J)?rxfuse trace summary: 6 requests in [\d.]+ s \([\d.]+\/s\), 0 errors;/m);
+        assert.match(written, /^(\x1b\[\d+F\x1b\[J)?rxfuse trace summary: 6 requests in [\d.]+ s traced \([\d.]+\/s\), 0 errors;/m);
         assert.match(written, /^read\s+5\s/m);
         assert.match(written, /^total\s+6\s/m);
       }
+    });
+
+    it('the final summary divides by the time traced (subscription to stop), not by the span of the requests', async function () {
+      let written = '';
+      const stream = { write: (s: string) => ((written += s), true) } as unknown as NodeJS.WritableStream;
+      const records = new Subject<TraceRecord>();
+      const begun = performance.now();
+      const live = liveSummary(records, { stream, tty: false, interval: 0 });
+      for (let i = 0; i < 4; i++) records.next(record({ op: 'getattr', start: performance.now(), duration: 0.01 }));
+      await new Promise((r) => setTimeout(r, 300));  // an idle mount: still traced
+      live.stop();
+      const traced = (performance.now() - begun) / 1000;
+      const m = /^rxfuse trace summary: 4 requests in ([\d.]+) s traced \(([\d.]+)\/s\)/m.exec(written);
+      assert.ok(m, written);
+      const secs = Number(m[1]);
+      assert.ok(secs >= 0.29 && secs <= traced + 0.001, `${secs} s traced, ${traced} s elapsed`);
+      assert.equal(m[2], (4 / live.summary.seconds()).toFixed(1));
+      const total = written.split('\n').find((l) => l.startsWith('total '));
+      assert.equal(total?.split(/\s+/)[2], (4 / live.summary.seconds()).toFixed(1), 'the table\'s ops/s');
     });
 
     it('writes the latency histogram as a well-formed, self-contained SVG or HTML file', async function () {
@@ -587,7 +613,7 @@ fuse.mount(process.argv[1]).then(() => {
     it('passes its --options through the command line', function () {
       const flags = (name: string): readonly string[] => (name === 'trace' ? ['--format', '--out'] : []);
       assert.deepEqual(parseArgs(['trace', '/src', 'mnt', '--format', 'jsonl', '--out=x.json', '-d'], flags), {
-        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false,
+        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false, mkdir: false, stack: false,
       });
       assert.throws(() => parseArgs(['trace', '/src', 'mnt', '--bogus', 'x'], flags), /unknown option --bogus/);
       assert.throws(() => parseArgs(['hello', 'mnt', '--format', 'x'], flags), /unknown option --format/);
@@ -625,7 +651,9 @@ fuse.mount(process.argv[1]).then(() => {
         const file = path.join(out, 'trace.json');
         const svg = path.join(out, 'latency.html');
         let pid = 0;
+        let idle = 0;  // seconds from "mounted" to the SIGTERM, at least
         const r = await runTrace([src, '--format', 'chrome', '--out', file, '--histogram', svg, '--interval', '0'], async (mnt) => {
+          const mountedAt = performance.now();
           const c = await py(`
 import os, sys, json
 m = sys.argv[1]
@@ -641,11 +669,18 @@ print(json.dumps({'pid': os.getpid(), 'data': data, 'list': sorted(os.listdir(m)
           const res = JSON.parse(c.stdout) as { pid: number; data: string; list: string[] };
           assert.deepEqual([res.data, res.list], ['alpha\n', ['a.txt', 'sub']]);
           pid = res.pid;
+          await new Promise((r) => setTimeout(r, 1000));  // mounted and idle: still traced
+          idle = (performance.now() - mountedAt) / 1000;
         });
         assert.equal(r.code, 0, r.stderr);
         assert.equal(fs.readFileSync(path.join(src, 'sub', 'new.txt'), 'utf8'), 'beta', 'written through to the source');
         assert.ok(!isMounted(r.mnt), 'mount gone');
-        assert.match(r.stderr, /^rxfuse trace summary: \d+ requests in [\d.]+ s \([\d.]+\/s\), [1-9]\d* errors;/m);
+        // The rate is over the time traced (setup to unmount), which spans the idle second.
+        const head = /^rxfuse trace summary: (\d+) requests in ([\d.]+) s traced \(([\d.]+)\/s\), [1-9]\d* errors;/m.exec(r.stderr);
+        assert.ok(head, r.stderr);
+        const [count, secs, rate] = [Number(head[1]), Number(head[2]), Number(head[3])];
+        assert.ok(secs >= idle, `${secs} s traced, but mounted for ${idle} s`);
+        assert.ok(Math.abs(rate - count / secs) <= 0.05 + count / secs * 0.001, `${rate}/s vs ${count} in ${secs} s`);
         assert.match(r.stderr, /^lookup\s+\d+\s/m);
         assert.match(r.stderr, /^total\s+\d+\s/m);
         assert.ok(r.stderr.includes(`trace written to ${file}`));

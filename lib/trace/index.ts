@@ -94,6 +94,7 @@ export function trace(fuse: Fuse, options: TraceOptions = {}): Trace {
     closed = true;
     process.off('exit', close);
     for (const s of subs) s.unsubscribe();
+    summary.end();
     exporter?.close();
     live?.stop();
     if (options.histogram) writeHistogram(options.histogram, summary, { title: fuse.mountpoint || undefined, ...options.histogramOptions });

@@ -12,7 +12,7 @@ export interface OpStats {
   readonly op: OpName | 'total';
   readonly count: number;
   readonly errors: number;
-  /** Requests per second over the summary's time span. */
+  /** Requests per second over the time traced (see TraceSummary.seconds). */
   readonly rate: number;
   readonly mean: number;
   readonly p50: number;
@@ -33,9 +33,16 @@ export class TraceSummary {
   readonly all = new LatencyHistogram();
   count = 0;
   errors = 0;
-  /** First arrival and last answer seen (ms, performance.now() clock). */
-  first = Infinity;
-  last = -Infinity;
+  /** When tracing ended (ms, performance.now() clock), once end() was called. */
+  ended: number | undefined;
+
+  /** `since`: when tracing began (ms, performance.now() clock; default now), the start of the rates' window. */
+  constructor(readonly since: number = performance.now()) {}
+
+  /** Tracing has ended (at `at`, default now): the window closes there. Only the first call counts. */
+  end(at: number = performance.now()): void {
+    this.ended ??= at;
+  }
 
   add(r: TraceRecord): void {
     let o = this.ops.get(r.op);
@@ -53,9 +60,6 @@ export class TraceSummary {
       o.latency.record(r.duration);
       this.all.record(r.duration);
     }
-    if (r.start < this.first) this.first = r.start;
-    const end = r.start + r.duration;
-    if (end > this.last) this.last = end;
   }
 
   /** The latency histogram of one op (undefined if none was seen). */
@@ -63,10 +67,12 @@ export class TraceSummary {
     return this.ops.get(op)?.latency;
   }
 
-  /** Seconds from the first arrival to the last answer (or to `until`, in ms on performance.now()). */
+  /**
+   * Seconds traced: from `since` to `until` (ms, performance.now() clock), else to end(), else to now.
+   * The rates divide by it, so an idle mount lowers them, as a reader of "requests per second" expects.
+   */
   seconds(until?: number): number {
-    if (this.count === 0) return 0;
-    return Math.max(0, ((until ?? this.last) - this.first) / 1000);
+    return Math.max(0, ((until ?? this.ended ?? performance.now()) - this.since) / 1000);
   }
 
   /** Per-op figures, most frequent first, then the total. */
@@ -94,11 +100,11 @@ export class TraceSummary {
     return [line(head), ...rows.map(line)];
   }
 
-  /** A short summary line: "1234 requests in 2.0 s (617.0/s), 3 errors; p50 12.0µs p99 80.1µs max 1.20ms". */
+  /** A short summary line: "1234 requests in 2.0 s traced (617.0/s), 3 errors; p50 12.0µs p99 80.1µs max 1.20ms". */
   headline(until?: number): string {
     const secs = this.seconds(until);
     const a = this.all;
-    return `${this.count} requests in ${secs.toFixed(secs < 10 ? 3 : 1)} s (${(secs > 0 ? this.count / secs : 0).toFixed(1)}/s), `
+    return `${this.count} requests in ${secs.toFixed(secs < 10 ? 3 : 1)} s traced (${(secs > 0 ? this.count / secs : 0).toFixed(1)}/s), `
       + `${this.errors} errors; p50 ${human(a.percentile(50))} p99 ${human(a.percentile(99))} max ${human(a.count ? a.max : NaN)}`;
   }
 }
@@ -168,6 +174,7 @@ export function liveSummary(records: Observable<TraceRecord>, options: SummaryOp
     stopped = true;
     if (timer) clearInterval(timer);
     sub?.unsubscribe();
+    summary.end();
     if (options.final ?? true) {
       const lines = [`rxfuse trace summary: ${summary.headline()}`, ...summary.table()];
       stream.write((tty && drawn > 0 ? `\x1b[${drawn}F\x1b[J` : '') + lines.join('\n') + '\n');
