@@ -84,7 +84,7 @@ def pattern(n, seed):
     b = hashlib.sha256(str(seed).encode()).digest()
     return (b * (n // len(b) + 1))[:n]
 res = {'writes': []}
-fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o644)
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_DIRECT, 0o644) if plan else -1
 for i, (off, n) in enumerate(plan):
     m = mmap.mmap(-1, max(n, 1))
     m.write(pattern(n, i))
@@ -93,7 +93,7 @@ for i, (off, n) in enumerate(plan):
     except OSError as e:
         res['writes'].append(errno.errorcode[e.errno])
     m.close()
-os.close(fd)
+if plan: os.close(fd)
 fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
 m = mmap.mmap(-1, read_size)
 h = hashlib.sha256()
@@ -160,7 +160,9 @@ for (const type of ['xfs', 'ext4'] as const) {
     });
 
     /** Runs `body` with the passthrough of the image mounted; collects the source fds' flags of writes. */
-    async function throughMount(body: (dir: string) => Promise<void>): Promise<{ writeFlags: number[]; writeSizes: number[] }> {
+    async function throughMount(
+      body: (dir: string) => Promise<void>, spliceWrite?: boolean,
+    ): Promise<{ writeFlags: number[]; writeSizes: number[] }> {
       const errors: FuseErrorEvent[] = [];
       const writeFlags: number[] = [];
       const writeSizes: number[] = [];
@@ -177,7 +179,7 @@ for (const type of ['xfs', 'ext4'] as const) {
           },
           reply() {},
         });
-      }, async ({ dir }) => body(dir), { defaultPermissions: true, conn: { capabilities: { handleKillpriv: false } } });
+      }, async ({ dir }) => body(dir), { defaultPermissions: true, conn: { capabilities: { handleKillpriv: false, ...(spliceWrite === undefined ? {} : { spliceWrite }) } } });
       assert.deepEqual(errors, []);
       return { writeFlags, writeSizes };
     }
@@ -215,5 +217,20 @@ for (const type of ['xfs', 'ext4'] as const) {
       assert.equal(direct.writes[0], 4 * KiB);
       assert.ok(fs.readFileSync(path.join(image!.dir, 'via')).equals(fs.readFileSync(path.join(image!.dir, 'direct'))));
     });
+
+    for (const spliceWrite of [false, true]) {
+      it(`O_DIRECT reads of a file written on the source, its size no multiple of a block (replyFd, spliceWrite ${spliceWrite})`, async function () {
+        const size = 3 * MiB + 100;
+        const data = Buffer.alloc(size);
+        for (let i = 0; i < size; i += 32) createHash('sha256').update(String(i)).digest().copy(data, i);
+        fs.writeFileSync(path.join(image!.dir, 'r'), data);
+        await throughMount(async (dir) => {
+          for (const readSize of [4 * KiB, 40 * KiB, MiB]) {
+            const r = await client(path.join(dir, 'r'), [], readSize);
+            assert.deepEqual([r.readBytes, r.read], [size, sha(data)], `read in ${readSize}-byte O_DIRECT chunks`);
+          }
+        }, spliceWrite);
+      });
+    }
   });
 }
