@@ -3,14 +3,14 @@
 // pwrite() only from memory aligned to its logical block size: the payload in our receive buffer.
 // Clients are python3 children with mmap'd (page-aligned) buffers.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FuseErrorEvent, WriteRequest } from '../lib';
 import { Passthrough } from '../examples/passthrough/fs';
-import { py, withMount } from './helpers';
+import { forceUnmount, py, until, withMount } from './helpers';
 
 const { O_DIRECT } = fs.constants;
 
@@ -134,6 +134,33 @@ function expected(plan: [number, number][]): Buffer {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** libfuse's own passthrough_ll, as Debian ships it in libfuse3-dev's examples. */
+const LIBFUSE_PASSTHROUGH_LL = '/usr/share/doc/libfuse3-dev/examples/passthrough_ll.c';
+
+/** Runs `body` with libfuse's passthrough_ll (compiled into `base`) mounting `src`; always unmounts. */
+async function withLibfusePassthrough(base: string, src: string, body: (dir: string) => Promise<void>): Promise<void> {
+  const exe = path.join(base, 'passthrough_ll');
+  const cc = spawnSync('sh', ['-c', `gcc -O2 -o ${exe} ${LIBFUSE_PASSTHROUGH_LL} $(pkg-config --cflags --libs fuse3)`],
+    { encoding: 'utf8', timeout: 60000 });
+  assert.equal(cc.status, 0, `compiling passthrough_ll: ${cc.stderr}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-odirect-ll-'));
+  const child = spawn(exe, ['-f', '-o', `source=${src}`, dir], { stdio: 'ignore' });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const mounted = (): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+  try {
+    await until('passthrough_ll to mount', () => mounted() || exited, 10000);
+    assert.ok(!exited, 'passthrough_ll exited before mounting');
+    await body(dir);
+  } finally {
+    await forceUnmount(undefined, dir);
+    if (!exited) {
+      child.kill('SIGTERM');
+      await until('passthrough_ll to exit', () => exited, 5000).catch(() => child.kill('SIGKILL'));
+    }
+  }
+}
+
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -232,5 +259,23 @@ for (const type of ['xfs', 'ext4'] as const) {
         }, spliceWrite);
       });
     }
+
+    it("where libfuse's own passthrough_ll fails these O_DIRECT writes (EINVAL), ours writes them", async function () {
+      if (!fs.existsSync(LIBFUSE_PASSTHROUGH_LL)) {
+        console.log(`      skipped: ${LIBFUSE_PASSTHROUGH_LL} is not installed (libfuse3-dev)`);
+        this.skip();
+      }
+      const plan: [number, number][] = [[0, 4 * KiB], [4 * KiB, 40 * KiB], [44 * KiB, MiB]];
+      let libfuse: ClientResult | undefined;
+      await withLibfusePassthrough(image!.base, image!.dir, async (dir) => {
+        libfuse = await client(path.join(dir, 'libfuse'), plan, 4 * KiB);
+      });
+      assert.deepEqual(libfuse!.writes, ['EINVAL', 'EINVAL', 'EINVAL'], 'libfuse 3.14 passthrough_ll (unaligned payloads)');
+      await throughMount(async (dir) => {
+        const ours = await client(path.join(dir, 'ours'), plan, 4 * KiB);
+        assert.deepEqual(ours.writes, [4 * KiB, 40 * KiB, MiB]);
+        assert.equal(ours.read, sha(expected(plan)));
+      });
+    });
   });
 }
