@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FuseErrorEvent, WriteRequest } from '../lib';
 import { Passthrough } from '../examples/passthrough/fs';
-import { forceUnmount, py, until, withMount } from './helpers';
+import { forceUnmount, isMounted, py, until, withMount } from './helpers';
 
 const { O_DIRECT } = fs.constants;
 
@@ -57,18 +57,21 @@ class LoopImage {
   }
 
   detach(): void {
-    const mounted = (): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === this.dir);
-    if (mounted()) spawnSync('umount', [this.dir], { stdio: 'ignore', timeout: 30000 });
-    if (mounted()) spawnSync('umount', ['-l', this.dir], { stdio: 'ignore', timeout: 30000 });
+    if (isMounted(this.dir)) spawnSync('umount', [this.dir], { stdio: 'ignore', timeout: 30000 });
+    if (isMounted(this.dir)) spawnSync('umount', ['-l', this.dir], { stdio: 'ignore', timeout: 30000 });
     // Detaching a still-busy device (a lazy unmount) marks it autoclear: gone with its last user.
     spawnSync('losetup', ['-d', this.dev], { stdio: 'ignore', timeout: 30000 });
     fs.rmSync(this.base, { recursive: true, force: true });
   }
 
-  /** Whether our image is still attached to a loop device. */
+  /** Whether the loop device still holds our image (its backing file, "(deleted)" once removed). */
   attached(): boolean {
-    const r = spawnSync('losetup', ['-j', path.join(this.base, 'image')], { encoding: 'utf8', timeout: 30000 });
-    return r.stdout.trim() !== '';
+    try {
+      const backing = fs.readFileSync(`/sys/block/${path.basename(this.dev)}/loop/backing_file`, 'utf8');
+      return backing.startsWith(path.join(this.base, 'image'));
+    } catch {
+      return false;  // no loop/ directory: the device is detached
+    }
   }
 }
 
@@ -147,9 +150,8 @@ async function withLibfusePassthrough(base: string, src: string, body: (dir: str
   const child = spawn(exe, ['-f', '-o', `source=${src}`, dir], { stdio: 'ignore' });
   let exited = false;
   child.on('exit', () => (exited = true));
-  const mounted = (): boolean => fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
   try {
-    await until('passthrough_ll to mount', () => mounted() || exited, 10000);
+    await until('passthrough_ll to mount', () => isMounted(dir) || exited, 10000);
     assert.ok(!exited, 'passthrough_ll exited before mounting');
     await body(dir);
   } finally {
@@ -176,6 +178,7 @@ for (const type of ['xfs', 'ext4'] as const) {
         this.skip();
       }
       image = made as LoopImage;
+      assert.ok(image.attached(), 'the attachment probe sees the image');
     });
 
     afterEach(function () {
