@@ -10,6 +10,7 @@ import { Dirents } from './dirents';
 import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import { OPS, type OpName } from './ops';
 import type { NativeSession } from './native';
+import { alignedCopy } from './sys';
 
 export const SLOT_F64 = SLOT_BYTES / 8;
 
@@ -70,6 +71,8 @@ export type Bytes = Uint8Array;
 
 const E = errno;
 const OFFSET_FIELD = F.OFF;
+/** The smallest logical block size: O_DIRECT takes only writes of whole blocks. */
+const DIRECT_BLOCK = 512;
 
 export abstract class Request {
   /** @internal */ readonly _host: RequestHost;
@@ -614,10 +617,15 @@ export class WriteRequest extends FileRequest {
     const off = this.f(F.DATA_OFF);
     return this._host.recvBuffer(i).subarray(off, off + this.f(F.DATA_LEN));
   }
-  /** @internal Copies the payload and frees its receive buffer (for a write that waits its turn). */
+  /**
+   * @internal Copies the payload and frees its receive buffer (for a write that waits its turn).
+   * A payload of whole 512-byte blocks, the only kind O_DIRECT takes, keeps the receive buffer's
+   * alignment in its copy (see "O_DIRECT and aligned payloads" in docs/design.md).
+   */
   _detach(): void {
     if (this._copy || this.f(F.DATA_BUF) < 0) return;
-    this._copy = Buffer.from(this.data);
+    const data = this.data;
+    this._copy = data.length % DIRECT_BLOCK === 0 ? alignedCopy(data) : Buffer.from(data);
     this._host.native.detachPayload(this._slot);
   }
   /** Answers with the number of bytes written. */

@@ -14,10 +14,10 @@ const path = require('node:path');
 const root = path.join(__dirname, '..');
 const buildOnly = process.argv.includes('--build-only');
 const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
-// What the tests run besides node (test/diff, test/programs.test.ts): a file or command → its package.
+// What the tests run besides node (test/diff, test/programs.test.ts, test/odirect.test.ts): a file or command → its package.
 const TEST_PACKAGES = [
   ['/usr/bin/python3', 'python3'], ['git', 'git'], ['gcc', 'gcc'], ['/usr/include/stdio.h', 'libc6-dev'], ['sqlite3', 'sqlite3'],
-  ['rsync', 'rsync'], ['tar', 'tar'], ['flock', 'util-linux'],
+  ['rsync', 'rsync'], ['tar', 'tar'], ['flock', 'util-linux'], ['/usr/sbin/mkfs.xfs', 'xfsprogs'], ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
 ];
 
 function log(msg) {

@@ -28,7 +28,7 @@ static Napi::Object Layout(Napi::Env env) {
   o.Set("C_FIELD_COUNT", double(C_FIELD_COUNT));
   o.Set("D_FIELD_COUNT", double(D_FIELD_COUNT));
   o.Set("F_ATTR_GID", double(F_ATTR_GID));
-  o.Set("RECV_BYTES", double(size_t(256) * size_t(sysconf(_SC_PAGESIZE)) + 0x1000));
+  o.Set("RECV_BYTES", double(RecvBufferBytes()));
   return o;
 }
 

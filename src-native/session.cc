@@ -58,19 +58,20 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   slotTable_.resize(nslots);
   for (size_t i = nslots; i > 0; i--) freeSlots_.push_back(int(i - 1));
 
-  // Receive buffers must hold libfuse's whole bufsize (FUSE_MAX_MAX_PAGES pages + one header page).
-  recvSize_ = size_t(256) * size_t(sysconf(_SC_PAGESIZE)) + 0x1000;
+  // Receive buffers hold libfuse's whole bufsize at the offset that page-aligns write payloads.
+  recvSize_ = RecvReadBytes();
   Napi::Array bufs = info[4].As<Napi::Array>();
   for (uint32_t i = 0; i < bufs.Length(); i++) {
     Napi::Value v = bufs.Get(i);
-    if (!v.IsBuffer() || v.As<Napi::Buffer<uint8_t>>().Length() < recvSize_) {
-      Napi::RangeError::New(env, "Session: receive buffers must hold " + std::to_string(recvSize_) + " bytes")
+    if (!v.IsBuffer() || v.As<Napi::Buffer<uint8_t>>().Length() < RecvBufferBytes()) {
+      Napi::RangeError::New(env, "Session: receive buffers must hold " + std::to_string(RecvBufferBytes()) + " bytes")
           .ThrowAsJavaScriptException();
       return;
     }
     Napi::Buffer<uint8_t> b = v.As<Napi::Buffer<uint8_t>>();
     recvRefs_.push_back(Napi::Persistent(b));
     recvMem_.push_back(b.Data());
+    recvReadAt_.push_back(b.Data() + RecvReadOffset(b.Data()));
     recvPins_.push_back(0);
   }
   if (recvMem_.empty()) {
@@ -633,7 +634,7 @@ bool Session::ReceiveOne() {
   if (b < 0) return false;
   fuse_buf buf;
   memset(&buf, 0, sizeof(buf));
-  buf.mem = recvMem_[size_t(b)];
+  buf.mem = recvReadAt_[size_t(b)];
   buf.size = recvSize_;
   int res = fuse_session_receive_buf(se_, &buf);
   if (res == -EINTR) return true;

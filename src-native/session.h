@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "layout.h"
+#include "recvbuf.h"
 
 namespace rxfuse {
 
@@ -130,7 +131,8 @@ class Session : public Napi::ObjectWrap<Session> {
   std::vector<Slot> slotTable_;
   std::vector<int> freeSlots_;
   std::vector<Napi::Reference<Napi::Buffer<uint8_t>>> recvRefs_;
-  std::vector<uint8_t*> recvMem_;
+  std::vector<uint8_t*> recvMem_;     // the JS buffers (payload offsets are relative to these)
+  std::vector<uint8_t*> recvReadAt_;  // where requests are read in them (recvbuf.h)
   std::vector<int> recvPins_;
   size_t recvSize_ = 0;
   int curRecv_ = -1;

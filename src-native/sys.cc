@@ -649,6 +649,24 @@ Napi::Value CredsPop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, 0);
 }
 
+// ---- memory -----------------------------------------------------------------------------------
+
+// alignGap(bytes, align) → how many bytes from the start of `bytes` to its first address that is a
+// multiple of `align` (a power of two up to 1 MiB); for copies O_DIRECT accepts (lib/sys.ts alignedCopy).
+Napi::Value AlignGap(const Napi::CallbackInfo& info) {
+  ARGS("alignGap");
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+  int64_t align = 0;
+  CHECK(a.Bytes(0, &data, &len, false) && a.Int(1, 1, 1 << 20, &align));
+  if ((align & (align - 1)) != 0) {
+    a.Fail(1, "a power of two expected");
+    return env.Undefined();
+  }
+  uintptr_t mis = reinterpret_cast<uintptr_t>(data) & uintptr_t(align - 1);
+  return Napi::Number::New(env, double(mis == 0 ? 0 : uintptr_t(align) - mis));
+}
+
 // ---- constants --------------------------------------------------------------------------------
 
 Napi::Object Constants(Napi::Env env) {
@@ -699,6 +717,7 @@ Napi::Object DefineSys(Napi::Env env) {
       {"truncate", Truncate}, {"ftruncate", Ftruncate}, {"fallocate", Fallocate}, {"lseek", Lseek},
       {"copyFileRange", CopyFileRange}, {"getxattr", Getxattr}, {"setxattr", Setxattr},
       {"listxattr", Listxattr}, {"removexattr", Removexattr}, {"credsPush", CredsPush}, {"credsPop", CredsPop},
+      {"alignGap", AlignGap},
   };
   for (const Fn& f : fns) o.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   o.Set("constants", Constants(env));

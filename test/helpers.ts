@@ -14,7 +14,8 @@ export interface Mounted {
   path(...p: string[]): string;
 }
 
-function isMounted(dir: string): boolean {
+/** Whether something is mounted on `dir` (any filesystem type). */
+export function isMounted(dir: string): boolean {
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
   return mounts.split('\n').some((l) => l.split(' ')[4] === dir);
 }
