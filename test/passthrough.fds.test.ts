@@ -7,6 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FdCache } from '../examples/passthrough/fdcache';
+import { fdCacheSize } from '../examples/passthrough/inodes';
 import { forceUnmount, py, sh, until } from './helpers';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
@@ -165,5 +167,37 @@ print(json.dumps(res))
   it('the soft fd limit is raised to the hard one at start', async function () {
     server = await LimitedServer.start(src, mnt, `${LIMIT}:4096`);
     assert.deepEqual(server.nofile(), [4096, 4096]);
+  });
+});
+
+describe('passthrough fd cache (unit)', function () {
+  it('closes the least recently used beyond its capacity, never the two most recent; shed() closes the oldest', function () {
+    const closed: number[] = [];
+    const cache = new FdCache<{ fd: number }>(3, (e) => {
+      closed.push(e.fd);
+      e.fd = -1;
+    });
+    const e = [1, 2, 3, 4, 5].map((fd) => ({ fd }));
+    cache.touch(e[0]);
+    cache.touch(e[1]);
+    cache.touch(e[2]);
+    cache.touch(e[0]);  // 0 is the most recent now: 1 goes first
+    cache.touch(e[3]);
+    assert.deepEqual(closed, [2]);
+    cache.remove(e[2]);  // pinned: out of the cache, left open
+    cache.touch(e[4]);
+    assert.deepEqual(closed, [2]);
+    assert.equal(cache.size, 3);
+    assert.equal(cache.shed(2), 2);
+    assert.deepEqual(closed, [2, 1, 4]);
+    assert.equal(e[2].fd, 3);
+    assert.throws(() => new FdCache(1, () => undefined), RangeError);
+  });
+
+  it('is sized a quarter of the fd limit, 16..4096', function () {
+    assert.equal(fdCacheSize(256), 64);
+    assert.equal(fdCacheSize(20), 16);
+    assert.equal(fdCacheSize(1048576), 4096);
+    assert.equal(fdCacheSize(Infinity), 4096);
   });
 });
