@@ -3,73 +3,35 @@
 // known inodes are not bounded by fds; with them off (--handles off) each inode keeps an O_PATH fd,
 // and running out answers EMFILE and is reported on errors$ (the CLI prints it on stderr).
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FdCache } from '../examples/passthrough/fdcache';
 import { fdCacheSize } from '../examples/passthrough/inodes';
-import { forceUnmount, py, sh, until } from './helpers';
+import { py, sh, until } from './helpers';
+import { PassthroughServer } from './passthrough-server';
 
-const CLI = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
 const LIMIT = 256;
 
-/** The passthrough command under an fd limit, in a child process until stop(). */
-class LimitedServer {
-  out = '';
-  err = '';
-  exited = false;
-  private constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (b: Buffer) => (this.out += b.toString()));
-    proc.stderr!.on('data', (b: Buffer) => (this.err += b.toString()));
-    proc.on('exit', () => (this.exited = true));
-  }
+/** The passthrough command under `prlimit --nofile=<nofile>`, with --stats. */
+function start(src: string, mnt: string, nofile: string, extra: string[] = []): Promise<PassthroughServer> {
+  return PassthroughServer.start(src, mnt, ['--stats', ...extra], ['prlimit', `--nofile=${nofile}`, '--']);
+}
 
-  static async start(src: string, mnt: string, nofile: string, extra: string[] = []): Promise<LimitedServer> {
-    const args = [`--nofile=${nofile}`, '--', process.execPath, CLI, 'passthrough', src, mnt, '--stats', ...extra];
-    const s = new LimitedServer(spawn('prlimit', args, { stdio: ['ignore', 'pipe', 'pipe'] }));
-    try {
-      await until('the mount', () => s.out.includes('mounted ') || s.exited, 15000);
-    } catch (e) {
-      await s.stop(mnt);
-      throw e;
-    }
-    if (s.exited) throw new Error(`passthrough exited: ${s.err}`);
-    return s;
-  }
+/** The "Max open files" soft and hard limits of the server process. */
+function nofile(s: PassthroughServer): [number, number] {
+  const line = fs.readFileSync(`/proc/${s.pid}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'))!;
+  const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number);
+  return [soft, hard];
+}
 
-  /** Lines the CLI printed for errors$ events. */
-  failures(): string[] {
-    return this.err.split('\n').filter((l) => l.startsWith('rxfuse:'));
-  }
-
-  fdCount(): number {
-    return fs.readdirSync(`/proc/${this.proc.pid!}/fd`).length;
-  }
-
-  /** The "Max open files" soft and hard limits of the server process. */
-  nofile(): [number, number] {
-    const line = fs.readFileSync(`/proc/${this.proc.pid!}/limits`, 'utf8').split('\n').find((l) => l.startsWith('Max open files'))!;
-    const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/).map(Number);
-    return [soft, hard];
-  }
-
-  /** The registry's figures (--stats, on SIGUSR1). */
-  async knownInodes(): Promise<number> {
-    const before = this.err.length;
-    this.proc.kill('SIGUSR1');
-    await until('the stats line', () => this.err.slice(before).includes('rxfuse-stats: '), 5000);
-    const line = this.err.slice(before).split('\n').find((l) => l.startsWith('rxfuse-stats: '))!;
-    return (JSON.parse(line.slice('rxfuse-stats: '.length)) as { knownInodes: number }).knownInodes;
-  }
-
-  async stop(mnt: string): Promise<void> {
-    if (!this.exited) {
-      this.proc.kill('SIGTERM');
-      await until('the server to exit', () => this.exited, 5000).catch(() => this.proc.kill('SIGKILL'));
-    }
-    await forceUnmount(undefined, mnt);
-  }
+/** The inodes the kernel holds (the registry's figures, --stats on SIGUSR1). */
+async function knownInodes(s: PassthroughServer): Promise<number> {
+  const before = s.stderr.length;
+  s.proc.kill('SIGUSR1');
+  await until('the stats line', () => s.stderr.slice(before).includes('rxfuse-stats: '), 5000);
+  const line = s.stderr.slice(before).split('\n').find((l) => l.startsWith('rxfuse-stats: '))!;
+  return (JSON.parse(line.slice('rxfuse-stats: '.length)) as { knownInodes: number }).knownInodes;
 }
 
 /** Creates `count` files in `dir` (through the mount) and stats each, holding nothing open; prints the errnos. */
@@ -98,7 +60,7 @@ describe('passthrough example under a low fd limit (RLIMIT_NOFILE 256)', functio
   let base: string;
   let src: string;
   let mnt: string;
-  let server: LimitedServer | undefined;
+  let server: PassthroughServer | undefined;
 
   beforeEach(function () {
     base = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-ptfd-'));
@@ -115,10 +77,10 @@ describe('passthrough example under a low fd limit (RLIMIT_NOFILE 256)', functio
   });
 
   it('file handles: 3000 files created and stat-ed through the mount, all known at once, find -ls over them without an error', async function () {
-    server = await LimitedServer.start(src, mnt, `${LIMIT}:${LIMIT}`);
+    server = await start(src, mnt, `${LIMIT}:${LIMIT}`);
     const r = await create(mnt, 3000);
     assert.deepEqual(r, { made: 3000, errors: {} });
-    assert.ok((await server.knownInodes()) >= 3001, 'the kernel holds every file at once');
+    assert.ok((await knownInodes(server)) >= 3001, 'the kernel holds every file at once');
     assert.ok(server.fdCount() < LIMIT, `the server holds ${server.fdCount()} fds`);
     const find = await sh('find', [mnt, '-ls'], { maxBuffer: 64 << 20, timeout: 60000 });
     assert.equal(find.stderr, '');
@@ -127,8 +89,8 @@ describe('passthrough example under a low fd limit (RLIMIT_NOFILE 256)', functio
     assert.deepEqual(server.failures(), []);
   });
 
-  it('a stale handle (deleted in the source, its fd evicted) answers ESTALE; an open file keeps its fd (fstat works after the delete)', async function () {
-    server = await LimitedServer.start(src, mnt, `${LIMIT}:${LIMIT}`);
+  it('a stale handle (deleted in the source, its fd evicted) answers ESTALE; a file open through the mount and deleted in the source still answers fstat', async function () {
+    server = await start(src, mnt, `${LIMIT}:${LIMIT}`);
     for (const f of ['gone', 'open']) fs.writeFileSync(path.join(src, f), f);
     const r = await py(`
 import os, sys, json, errno, time
@@ -153,8 +115,8 @@ print(json.dumps(res))
   });
 
   it('--handles off (the O_PATH fallback): works within the limit; beyond it answers EMFILE and reports it on errors$', async function () {
-    server = await LimitedServer.start(src, mnt, `${LIMIT}:${LIMIT}`, ['--handles', 'off']);
-    const few = await create(path.join(mnt), 100);
+    server = await start(src, mnt, `${LIMIT}:${LIMIT}`, ['--handles', 'off']);
+    const few = await create(mnt, 100);
     assert.deepEqual(few, { made: 100, errors: {} });
     const find = await sh('find', [mnt, '-ls']);
     assert.equal(find.code, 0, find.stderr);
@@ -165,8 +127,8 @@ print(json.dumps(res))
   });
 
   it('the soft fd limit is raised to the hard one at start', async function () {
-    server = await LimitedServer.start(src, mnt, `${LIMIT}:4096`);
-    assert.deepEqual(server.nofile(), [4096, 4096]);
+    server = await start(src, mnt, `${LIMIT}:4096`);
+    assert.deepEqual(nofile(server), [4096, 4096]);
   });
 });
 

@@ -293,9 +293,7 @@ export class Passthrough {
     const fd = sys.asUser(creds(req), () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
     let f: Found;
     try {
-      const st = sys.fstat(fd);
-      const known = this.inodes.byKeyOf(st.key);
-      f = known ? { inode: known, st } : this.adopt(sys.openat(fd, EMPTY, O.PATH));
+      f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
     } catch (e) {
       sys.close(fd);
       throw e;

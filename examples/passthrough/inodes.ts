@@ -10,7 +10,7 @@
 // Inode numbers: the source's own st_ino where it can be (same device as the source root, a safe
 // integer, not taken), so `stat` through the mount shows the source's numbers; otherwise (another
 // device mounted inside the source, a collision) a number counted down from 2^53 - 1. The root is 1.
-import { FuseError, sys } from '../../lib';
+import { errno, FuseError, sys } from '../../lib';
 import { FdCache } from './fdcache';
 import { type Handle, HandleMounts } from './mounts';
 
@@ -37,8 +37,7 @@ export interface InodesOptions {
   fdCache?: number;
 }
 
-const EMFILE = 24;
-const ENFILE = 23;
+const { EMFILE, ENFILE } = errno;
 
 /** An fd cache of a quarter of the fd limit, 16..4096. */
 export function fdCacheSize(limit: number): number {
@@ -96,7 +95,7 @@ export class Inodes {
     return inode.fd;
   }
 
-  /** An open file or directory of the inode: its fd stays open until unpin(). */
+  /** An open file or directory of the inode (its fd open: just used): the fd stays open until unpin(). */
   pin(inode: Inode): void {
     if (inode.pins++ === 0) this.cache.remove(inode);
   }

@@ -9,7 +9,7 @@
 // The mount fd is the mount's first directory seen, reopened O_RDONLY|O_DIRECTORY (open_by_handle_at
 // does not take an O_PATH fd). Mounts are told apart by the unique mount id where the kernel has one
 // (6.12+: never reused), else by the plain id.
-import { FuseError, sys } from '../../lib';
+import { errno, FuseError, sys } from '../../lib';
 
 const { AT, O } = sys;
 const S_IFMT = 0o170000;
@@ -98,13 +98,9 @@ export class HandleMounts {
   }
 }
 
-const EPERM = 1;
-const EACCES = 13;
-const EINVAL = 22;
-const ENOSYS = 38;
-const EOPNOTSUPP = 95;
+const { EPERM, EACCES, EINVAL, ENOSYS, EOPNOTSUPP } = errno;
 
 /** The errnos that say "no file handles here" (not a passing shortage). */
-function unsupported(errno: number): boolean {
-  return errno === EOPNOTSUPP || errno === EPERM || errno === EACCES || errno === ENOSYS || errno === EINVAL;
+function unsupported(n: number): boolean {
+  return n === EOPNOTSUPP || n === EPERM || n === EACCES || n === ENOSYS || n === EINVAL;
 }
