@@ -88,7 +88,8 @@ export class Inodes {
    */
   fd(inode: Inode): number {
     if (inode.fd < 0) {
-      const h = inode.handle!;
+      const h = inode.handle;
+      if (!h) throw new FuseError('ESTALE', `inode ${inode.ino} is closed`);  // dropped, or after unmount
       inode.fd = this.opening(() => this.mounts.open(h));
     }
     if (inode.handle && inode.pins === 0) this.cache.touch(inode);
