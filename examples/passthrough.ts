@@ -1,9 +1,10 @@
 // passthrough: mirrors a source directory, inode-based and fd-relative, like libfuse's
 // passthrough_hp. `rxfuse passthrough <source-dir> <mountpoint>` (add -o allow_other for other users).
 //
-// Every inode the kernel knows holds an O_PATH handle on its source object, opened relative to its
-// parent's handle with O_NOFOLLOW; every op works on those handles (lib/sys.ts), never on a path, so
-// a symlink in the source cannot lead the filesystem out of it. See examples/passthrough/fs.ts.
+// Every inode the kernel knows keeps a kernel file handle on its source object (an O_PATH fd only
+// while hot, or where the source has no handles; `--handles off`: always), found relative to its
+// parent with O_NOFOLLOW; every op works on an O_PATH fd of the object (lib/sys.ts), never on a path,
+// so a symlink in the source cannot lead the filesystem out of it. See examples/passthrough/fs.ts.
 //
 // Defaults, as a real passthrough: default_permissions (the kernel checks modes and ownership with
 // the source's attributes, as it would on the source itself), the kernel kills set-id bits itself
@@ -16,16 +17,20 @@ import { Passthrough } from './passthrough/fs';
 
 const example: Example = {
   description: 'mirrors a directory, fd-relative (O_PATH handles; never a path inside the source)',
-  usage: '<source-dir>',
+  usage: '<source-dir> [--handles on|off]',
+  flags: ['--handles'],
   options: {
     defaultPermissions: true,
     conn: { capabilities: { handleKillpriv: false } },
   },
   setup(fuse: Fuse, args: readonly string[]) {
-    if (args.length !== 1) throw new Error('usage: rxfuse passthrough <source-dir> <mountpoint>');
+    const handles = args.length === 3 && args[1] === '--handles' ? args[2] : 'on';
+    if ((args.length !== 1 && args.length !== 3) || (handles !== 'on' && handles !== 'off')) {
+      throw new Error('usage: rxfuse passthrough <source-dir> <mountpoint> [--handles on|off]');
+    }
     checkDirectory('source directory', args[0]);
     process.umask(0);
-    new Passthrough(fuse, args[0]).attach();
+    new Passthrough(fuse, args[0], { fileHandles: handles === 'on' }).attach();
   },
 };
 

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Fuse, type FuseOptions } from './fuse';
 import { checkMountpoint } from './pathargs';
+import * as sys from './sys';
 import type { Example } from '../examples/example';
 
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
@@ -107,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return argv.length === 0 ? 2 : 0;
   }
   const cli = parseArgs(argv, (name) => load(name).flags ?? []);
+  sys.raiseNofileLimit();  // a server's fds: soft limit up to the hard one (filesystems size caches from it)
   const ex = load(cli.example);
   const base: FuseOptions = ex.options ?? {};
   // RXFUSE_BUSY_POLL=µs (0: off) overrides the busy-poll, for benchmark variants.

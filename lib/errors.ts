@@ -48,7 +48,8 @@ export type FuseErrorKind =
   | 'no-handler'     // a request arrived while no handler was subscribed
   | 'dropped'        // a request was garbage-collected or its handlers unsubscribed unanswered
   | 'session'        // the session itself reported an error (receive failure)
-  | 'notify';        // a kernel notification failed (other than ENOENT)
+  | 'notify'         // a kernel notification failed (other than ENOENT)
+  | 'fd-limit';      // a handler answered EMFILE or ENFILE: the daemon (or the system) is out of fds
 
 /** An event on Fuse.errors$: the kernel got an errno (EIO unless said otherwise) and this explains why. */
 export interface FuseErrorEvent {

@@ -235,11 +235,12 @@ export abstract class Request {
   abstract _reply(result: unknown): void;
 
   /**
-   * @internal Answers after a handler failed: FuseError → its errno; anything else → EIO and an
-   * errors$ event. A request already answered only gets the report.
+   * @internal Answers after a handler failed: FuseError → its errno (EMFILE, ENFILE: and an fd-limit
+   * event); anything else → EIO and an errors$ event. A request already answered only gets the report.
    */
   _failWith(cause: unknown, kind: FuseErrorKind = 'handler'): void {
     if (cause instanceof FuseError) {
+      if (cause.errno === E.EMFILE || cause.errno === E.ENFILE) this._host.report('fd-limit', this, cause.errno, cause);
       if (!this.answered) this.fail(cause.errno);
       return;
     }

@@ -114,6 +114,9 @@ interface NativeSys {
   credsPush(uid: number, gid: number, groups: number[]): number;
   credsPop(): number;
   alignGap(bytes: Uint8Array, align: number): number;
+  nameToHandleAt(dirfd: number, path: Uint8Array, flags: number, out: Uint8Array, idOut: Float64Array): number;
+  openByHandleAt(mountfd: number, handle: Uint8Array, flags: number): number;
+  nofileLimit(raise: number, out: Float64Array): number;
   constants: Readonly<Record<string, number>>;
   layout: Readonly<Record<string, number>>;
 }
@@ -596,4 +599,66 @@ export function asUser<T>(creds: Creds, fn: () => T): T {
   } finally {
     sys().credsPop();
   }
+}
+
+// ---- kernel file handles and the fd limit --------------------------------------------------------
+
+/** A kernel file handle: names an inode without holding it open (see nameToHandleAt). */
+export interface FileHandle {
+  /** The handle's type (4 bytes, host order) and its bytes: what openByHandleAt takes. */
+  handle: Buffer;
+  /** The mount it is valid on: the unique 64-bit id where the kernel has one (6.12+), else the plain one. */
+  mountId: number;
+  /** Whether mountId is the unique id (never reused), not the plain one (reused after an unmount). */
+  unique: boolean;
+}
+
+const HANDLE_MAX = 4 + 128;  // the type, then MAX_HANDLE_SZ bytes
+const handleOut = Buffer.alloc(HANDLE_MAX);
+const mountIdOut = new Float64Array(2);
+
+/**
+ * name_to_handle_at(2): the file handle of `name` in `dirfd`; the EMPTY name with AT.EMPTY_PATH in
+ * `flags` gives the handle of the object `dirfd` itself refers to (an O_PATH fd, a symlink's too).
+ * EOPNOTSUPP: the filesystem has no handles.
+ */
+export function nameToHandleAt(dirfd: number, name: Name, flags = 0): FileHandle {
+  const n = check(sys().nameToHandleAt(fdArg(dirfd, 'nameToHandleAt'), bytes(name, 'nameToHandleAt'), num(flags, 'nameToHandleAt'), handleOut, mountIdOut), 'nameToHandleAt');
+  return { handle: Buffer.from(handleOut.subarray(0, n)), mountId: mountIdOut[0], unique: mountIdOut[1] === 1 };
+}
+
+/**
+ * open_by_handle_at(2): opens the inode `handle` names (O_CLOEXEC added; O.PATH gives a handle fd,
+ * a symlink's included). `mountFd` is any fd on the handle's mount. Needs CAP_DAC_READ_SEARCH (EPERM
+ * without); ESTALE when the inode is gone (deleted in the source).
+ */
+export function openByHandleAt(mountFd: number, handle: Uint8Array, flags: number): number {
+  if (!(handle instanceof Uint8Array) || handle.length < 4 || handle.length > HANDLE_MAX) {
+    throw new TypeError('openByHandleAt: a handle from nameToHandleAt expected');
+  }
+  return check(sys().openByHandleAt(fdArg(mountFd, 'openByHandleAt'), handle, (flags | O.CLOEXEC) >>> 0), 'openByHandleAt');
+}
+
+/** RLIMIT_NOFILE: the soft and hard limits on open fds (Infinity: unlimited). */
+export interface NofileLimit {
+  soft: number;
+  hard: number;
+}
+
+const limitOut = new Float64Array(2);
+
+function nofile(raise: boolean): NofileLimit {
+  check(sys().nofileLimit(raise ? 1 : 0, limitOut), raise ? 'setrlimit' : 'getrlimit');
+  const v = (x: number): number => (x < 0 ? Infinity : x);
+  return { soft: v(limitOut[0]), hard: v(limitOut[1]) };
+}
+
+/** getrlimit(RLIMIT_NOFILE). */
+export function nofileLimit(): NofileLimit {
+  return nofile(false);
+}
+
+/** Raises the soft RLIMIT_NOFILE to the hard one (as a server should at start); returns the limits. */
+export function raiseNofileLimit(): NofileLimit {
+  return nofile(true);
 }

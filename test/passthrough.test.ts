@@ -4,16 +4,14 @@
 // source used directly, and require the same results: return values, errnos, stat fields, listings,
 // contents, xattrs. The source is ext4 (/tmp), so directory offsets are 64-bit hashes.
 import { strict as assert } from 'node:assert';
-import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FuseErrorEvent } from '../lib';
 import { Passthrough } from '../examples/passthrough/fs';
-import { forceUnmount, py, sh, until as pollUntil, withMount } from './helpers';
-
-const CLI = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
+import { py, sh, until as pollUntil, withMount } from './helpers';
+import { PassthroughServer } from './passthrough-server';
 
 const PRELUDE = `
 import os, sys, json, stat, errno, hashlib, ctypes, socket, random
@@ -95,58 +93,12 @@ async function pyJson<T = unknown>(code: string, ...args: string[]): Promise<T> 
 
 const until = (what: string, pred: () => boolean | Promise<boolean>, ms = 10000): Promise<void> => pollUntil(what, pred, ms, undefined, 50);
 
-/** The passthrough command, running in a child process until stop(). */
-class Server {
-  private out = '';
-  private err = '';
-  private exited = false;
-  private constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (b: Buffer) => (this.out += b.toString()));
-    proc.stderr!.on('data', (b: Buffer) => (this.err += b.toString()));
-    proc.on('exit', () => (this.exited = true));
-  }
-
-  static async start(src: string, mnt: string, opts: string[]): Promise<Server> {
-    const s = new Server(spawn(process.execPath, [CLI, 'passthrough', src, mnt, ...opts], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    try {
-      await until('the mount', () => s.out.includes('mounted ') || s.exited, 15000);
-    } catch (e) {
-      await s.stop(mnt);
-      throw e;
-    }
-    if (s.exited) throw new Error(`passthrough exited: ${s.err}`);
-    return s;
-  }
-
-  get pid(): number {
-    return this.proc.pid!;
-  }
-
-  /** Lines the CLI printed for errors$ events (handler failures, invalid replies, ...). */
-  failures(): string[] {
-    return this.err.split('\n').filter((l) => l.startsWith('rxfuse:'));
-  }
-
-  /** Source fds the server holds right now. */
-  fdCount(): number {
-    return fs.readdirSync(`/proc/${this.pid}/fd`).length;
-  }
-
-  async stop(mnt: string): Promise<void> {
-    if (!this.exited) {
-      this.proc.kill('SIGTERM');
-      await until('the server to exit', () => this.exited, 5000).catch(() => this.proc.kill('SIGKILL'));
-    }
-    await forceUnmount(undefined, mnt);
-  }
-}
-
 describe('passthrough example: a source directory mirrored through a real mount', function () {
   this.timeout(60000);
   let base: string;
   let src: string;
   let mnt: string;
-  let server: Server | undefined;
+  let server: PassthroughServer | undefined;
   let n = 0;
   /** This test's directory: through the mount, and its twin in the source used directly. */
   let m: string;
@@ -160,7 +112,7 @@ describe('passthrough example: a source directory mirrored through a real mount'
     fs.mkdirSync(src, { recursive: true });
     fs.mkdirSync(mnt, { recursive: true });
     for (const d of [path.join(base, 'a'), path.join(base, 'b'), path.join(base, 'b', 'c'), src]) fs.chmodSync(d, 0o755);
-    server = await Server.start(src, mnt, ['-o', 'allow_other']);
+    server = await PassthroughServer.start(src, mnt, ['-o', 'allow_other']);
   });
 
   after(async function () {

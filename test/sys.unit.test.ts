@@ -398,3 +398,52 @@ describe('sys: fd-relative syscalls (no FUSE)', function () {
     });
   });
 });
+
+describe('sys: kernel file handles and the fd limit (no FUSE)', function () {
+  let base: string;
+  let mountFd: number;
+
+  beforeEach(function () {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-sysfh-'));
+    mountFd = sys.openat(AT.FDCWD, base, O.RDONLY | O.DIRECTORY);
+  });
+
+  afterEach(function () {
+    sys.close(mountFd);
+    fs.rmSync(base, { recursive: true, force: true });
+  });
+
+  it('a handle reopens exactly its object (a symlink as the symlink) and is stale once the object is deleted', function () {
+    fs.writeFileSync(path.join(base, 'f'), 'x');
+    fs.symlinkSync('f', path.join(base, 'l'));
+    for (const name of ['f', 'l']) {
+      const fd = sys.openPath(mountFd, name);
+      const h = sys.nameToHandleAt(fd, EMPTY, AT.EMPTY_PATH);
+      assert.ok(h.handle.length > 4 && Number.isSafeInteger(h.mountId) && h.mountId > 0);
+      assert.deepEqual(sys.nameToHandleAt(mountFd, name, 0), h, 'by name (a final symlink not followed) or by fd: one handle');
+      const again = sys.openByHandleAt(mountFd, h.handle, O.PATH | O.NOFOLLOW);
+      assert.equal(sys.fstat(again).key, sys.fstat(fd).key);
+      sys.close(again);
+      sys.close(fd);
+    }
+    const h = sys.nameToHandleAt(mountFd, 'f');
+    fs.unlinkSync(path.join(base, 'f'));
+    fails(() => sys.openByHandleAt(mountFd, h.handle, O.PATH), 'ESTALE', 'openByHandleAt');
+    const pathFd = sys.openat(AT.FDCWD, base, O.PATH | O.DIRECTORY);
+    fails(() => sys.openByHandleAt(pathFd, sys.nameToHandleAt(mountFd, 'l').handle, O.PATH), 'EBADF');  // an O_PATH mount fd
+    sys.close(pathFd);
+    assert.throws(() => sys.openByHandleAt(mountFd, Buffer.alloc(3), O.PATH), TypeError);
+    assert.throws(() => sys.openByHandleAt(mountFd, Buffer.alloc(4 + 129), O.PATH), TypeError);
+    fails(() => sys.openByHandleAt(mountFd, Buffer.alloc(12), O.PATH), 'ESTALE');  // garbage bytes: no crash
+    fails(() => sys.nameToHandleAt(mountFd, 'missing'), 'ENOENT', 'nameToHandleAt');
+    fails(() => sys.nameToHandleAt(mountFd, EMPTY, 0x4000000), 'EINVAL');
+  });
+
+  it('nofileLimit reads RLIMIT_NOFILE; raiseNofileLimit leaves soft = hard', function () {
+    const before = sys.nofileLimit();
+    assert.ok(before.soft > 0 && before.soft <= before.hard);
+    const after = sys.raiseNofileLimit();
+    assert.equal(after.soft, after.hard);
+    assert.deepEqual(sys.nofileLimit(), after);
+  });
+});

@@ -1,10 +1,11 @@
-// The passthrough filesystem: every op works on the source through the O_PATH handle of the inode it
-// names, with fd-relative calls (lib/sys.ts) and single-component names opened with O_NOFOLLOW. No
+// The passthrough filesystem: every op works on the source through an O_PATH fd of the inode it names
+// (inodes.ts: from its kernel file handle, or kept), with fd-relative calls (lib/sys.ts) and
+// single-component names opened with O_NOFOLLOW. No
 // path string is ever resolved inside the source, so a symlink there is only ever read (readlink)
 // and followed by the client, in the client's own view; no op of this filesystem follows it.
 //
-// Lifetimes. An inode's handle is opened by the first entry reply naming it (lookup, create, mknod,
-// mkdir, symlink, link, readdirplus) and closed when the registry releases it: after each entry
+// Lifetimes. An inode is made by the first entry reply naming it (lookup, create, mknod, mkdir,
+// symlink, link, readdirplus) and its handle and fd let go when the registry releases it: after each entry
 // reply the inode is handed to `fuse.inodes.markRemoved`, which for a passthrough means "free it
 // once the kernel has forgotten it and nothing has it open" (the source keeps the file; we only
 // hold a handle). Open files and directories are source fds used as file handles.
@@ -20,7 +21,7 @@ import {
   type UnlinkRequest, type WriteRequest,
 } from '../../lib';
 import { DirHandle } from './dirs';
-import { type Inode, Inodes, ROOT } from './inodes';
+import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
 
 const { AT, O, SEEK, EMPTY } = sys;
 
@@ -90,11 +91,12 @@ function creds(req: Request): sys.Creds {
 export class Passthrough {
   readonly inodes: Inodes;
   private readonly dirs = new Map<number, DirHandle>();
-  private readonly files = new Set<number>();
+  /** Open files: source fd → its inode (pinned while open). */
+  private readonly files = new Map<number, Inode>();
 
   /** Opens the source directory: the one path ever resolved, the administrator's argument. */
-  constructor(private readonly fuse: Fuse, source: string) {
-    this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY));
+  constructor(private readonly fuse: Fuse, source: string, options: InodesOptions = {}) {
+    this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY), options);
     fuse.inodes.released$.subscribe((ino) => this.inodes.drop(ino));
     fuse.closed$.subscribe(() => this.closeAll());
   }
@@ -113,17 +115,22 @@ export class Passthrough {
     });
   }
 
-  /** Source fds held: inode handles, open files, open directories (for tests). */
+  /** Source fds held: inode and mount fds, open files, open directories (for tests). */
   get openFds(): number {
-    return this.inodes.size + this.files.size + this.dirs.size;
+    return this.inodes.fds + this.files.size + this.dirs.size;
+  }
+
+  /** An O_PATH fd on the object of the inode the kernel names. */
+  private fdOf(ino: number): number {
+    return this.inodes.fd(this.inodes.get(ino));
   }
 
   // ---- entries ---------------------------------------------------------------------------------
 
   /** Opens `name` in `parent` (O_PATH, not following a symlink) and finds or makes its inode. */
   private find(parent: Inode, name: Buffer): Found {
-    if (isDot(name) || (isDotDot(name) && parent.ino === ROOT)) return { inode: parent, st: sys.fstat(parent.fd) };
-    return this.adopt(sys.openPath(parent.fd, name));
+    if (isDot(name) || (isDotDot(name) && parent.ino === ROOT)) return { inode: parent, st: sys.fstat(this.inodes.fd(parent)) };
+    return this.adopt(this.inodes.opening(() => sys.openPath(this.inodes.fd(parent), name)));
   }
 
   /** The inode of a fresh O_PATH handle (closed if the inode is known already). */
@@ -155,7 +162,7 @@ export class Passthrough {
   private make(req: MknodRequest | MkdirRequest | SymlinkRequest, create: (dirfd: number, name: Buffer) => void): void {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
-    sys.asUser(creds(req), () => create(parent.fd, name));
+    sys.asUser(creds(req), () => create(this.inodes.fd(parent), name));
     this.replyEntry(req, this.find(parent, name));
   }
 
@@ -180,28 +187,26 @@ export class Passthrough {
     const inode = this.inodes.get(req.ino);
     const parent = this.inodes.get(req.newParent);
     const name = component(req.newName);
-    sys.linkat(inode.fd, EMPTY, parent.fd, name);
+    sys.linkat(this.inodes.fd(inode), EMPTY, this.inodes.fd(parent), name);
     this.replyEntry(req, this.find(parent, name));
   };
 
   private readonly unlink = (req: UnlinkRequest): void => {
-    sys.unlinkat(this.inodes.get(req.parent).fd, component(req.name));
+    sys.unlinkat(this.fdOf(req.parent), component(req.name));
   };
 
   private readonly rmdir = (req: RmdirRequest): void => {
-    sys.unlinkat(this.inodes.get(req.parent).fd, component(req.name), AT.REMOVEDIR);
+    sys.unlinkat(this.fdOf(req.parent), component(req.name), AT.REMOVEDIR);
   };
 
   private readonly rename = (req: RenameRequest): void => {
-    const from = this.inodes.get(req.parent);
-    const to = this.inodes.get(req.newParent);
-    sys.renameat2(from.fd, component(req.name), to.fd, component(req.newName), req.flags);
+    sys.renameat2(this.fdOf(req.parent), component(req.name), this.fdOf(req.newParent), component(req.newName), req.flags);
   };
 
   // ---- attributes --------------------------------------------------------------------------------
 
   private attrReply(inode: Inode): { attr: Attr; timeout: number } {
-    return { attr: attrOf(inode, sys.fstat(inode.fd)), timeout: TIMEOUT };
+    return { attr: attrOf(inode, sys.fstat(this.inodes.fd(inode))), timeout: TIMEOUT };
   }
 
   private readonly getattr = (req: GetattrRequest): { attr: Attr; timeout: number } => this.attrReply(this.inodes.get(req.ino));
@@ -209,7 +214,7 @@ export class Passthrough {
   /** Owner first (chown clears set-id bits), then mode, size, times: the result is what was asked. */
   private readonly setattr = (req: SetattrRequest): { attr: Attr; timeout: number } => {
     const inode = this.inodes.get(req.ino);
-    const fd = req.hasFh ? req.fh : inode.fd;  // the caller's open file, else the inode's handle
+    const fd = req.hasFh ? req.fh : this.inodes.fd(inode);  // the caller's open file, else the inode's handle
     const set = req.toSet;
     if (set & (SetattrValid.UID | SetattrValid.GID)) sys.fchownat(fd, EMPTY, req.uidToSet ?? -1, req.gidToSet ?? -1);
     const mode = req.mode;
@@ -217,7 +222,7 @@ export class Passthrough {
     const size = req.size;
     if (size !== undefined) {
       if (req.hasFh) sys.ftruncate(fd, size);
-      else sys.truncate(inode.fd, EMPTY, size);
+      else sys.truncate(fd, EMPTY, size);
     }
     const atime = req.atime;
     const mtime = req.mtime;
@@ -225,24 +230,24 @@ export class Passthrough {
     return this.attrReply(inode);
   };
 
-  private readonly readlink = (req: ReadlinkRequest): Buffer => sys.readlinkat(this.inodes.get(req.ino).fd);
+  private readonly readlink = (req: ReadlinkRequest): Buffer => sys.readlinkat(this.fdOf(req.ino));
 
   private readonly access = (req: AccessRequest): void => {
     const inode = this.inodes.get(req.ino);
-    sys.asUser(creds(req), () => sys.faccessat(inode.fd, EMPTY, req.mask, AT.EACCESS));
+    sys.asUser(creds(req), () => sys.faccessat(this.inodes.fd(inode), EMPTY, req.mask, AT.EACCESS));
   };
 
-  private readonly statfs = (req: StatfsRequest): sys.Statvfs => sys.fstatvfs(this.inodes.get(req.ino).fd);
+  private readonly statfs = (req: StatfsRequest): sys.Statvfs => sys.fstatvfs(this.fdOf(req.ino));
 
   // ---- extended attributes (the inode's own, through /proc/self/fd: a symlink's are the symlink's) --
 
   private readonly setxattr = (req: SetxattrRequest): void => {
-    sys.setxattr(this.inodes.get(req.ino).fd, EMPTY, req.name, req.value, req.flags);
+    sys.setxattr(this.fdOf(req.ino), EMPTY, req.name, req.value, req.flags);
   };
 
   /** A size probe (size 0) asks the source's size; else the source answers ERANGE for a short buffer. */
   private readonly getxattr = (req: GetxattrRequest): Buffer | void => {
-    const fd = this.inodes.get(req.ino).fd;
+    const fd = this.fdOf(req.ino);
     if (req.size === 0) return req.replyXattrSize(sys.getxattrSize(fd, EMPTY, req.name));
     return sys.getxattr(fd, EMPTY, req.name, req.size);
   };
@@ -253,12 +258,12 @@ export class Passthrough {
    * size probe and ERANGE for the list the caller may see.
    */
   private readonly listxattr = (req: ListxattrRequest): Buffer[] => {
-    const names = sys.listxattr(this.inodes.get(req.ino).fd, EMPTY);
+    const names = sys.listxattr(this.fdOf(req.ino), EMPTY);
     return names.some(isTrusted) && !sysAdmin(req) ? names.filter((n) => !isTrusted(n)) : names;
   };
 
   private readonly removexattr = (req: RemovexattrRequest): void => {
-    sys.removexattr(this.inodes.get(req.ino).fd, EMPTY, req.name);
+    sys.removexattr(this.fdOf(req.ino), EMPTY, req.name);
   };
 
   // ---- files -------------------------------------------------------------------------------------
@@ -275,8 +280,8 @@ export class Passthrough {
 
   private readonly open = (req: OpenRequest): void => {
     const inode = this.inodes.get(req.ino);
-    const fd = sys.reopen(inode.fd, req.flags & ~O.NOCTTY);
-    this.files.add(fd);
+    const fd = sys.reopen(this.inodes.fd(inode), req.flags & ~O.NOCTTY);
+    this.addFile(fd, inode);
     this.replyOpen(req, inode.ino, fd, () => this.closeFile(fd));
   };
 
@@ -285,12 +290,10 @@ export class Passthrough {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
     const flags = (req.flags | O.CREAT | O.NOFOLLOW) & ~O.NOCTTY;
-    const fd = sys.asUser(creds(req), () => sys.openat(parent.fd, name, flags, req.mode & 0o7777));
+    const fd = sys.asUser(creds(req), () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
     let f: Found;
     try {
-      const st = sys.fstat(fd);
-      const known = this.inodes.byKeyOf(st.key);
-      f = known ? { inode: known, st } : this.adopt(sys.openat(fd, EMPTY, O.PATH));
+      f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
     } catch (e) {
       sys.close(fd);
       throw e;
@@ -300,7 +303,7 @@ export class Passthrough {
       req.replyCreate({ ...entryOf(f), fh: fd });
     } finally {
       if (this.fuse.inodes.openCount(f.inode.ino) === before) sys.close(fd);
-      else this.files.add(fd);
+      else this.addFile(fd, f.inode);
       this.settle(f.inode);
     }
   };
@@ -327,16 +330,26 @@ export class Passthrough {
   private readonly copyFileRange = (req: CopyFileRangeRequest): number =>
     sys.copyFileRange(req.fh, req.offsetIn, req.fhOut, req.offsetOut, req.length, req.flags);
 
+  private addFile(fd: number, inode: Inode): void {
+    this.files.set(fd, inode);
+    this.inodes.pin(inode);
+  }
+
   private closeFile(fd: number): void {
-    if (this.files.delete(fd)) sys.close(fd);
+    const inode = this.files.get(fd);
+    if (!inode) return;
+    this.files.delete(fd);
+    this.inodes.unpin(inode);
+    sys.close(fd);
   }
 
   // ---- directories -------------------------------------------------------------------------------
 
   private readonly opendir = (req: OpendirRequest): void => {
     const inode = this.inodes.get(req.ino);
-    const fd = sys.openat(inode.fd, '.', O.RDONLY | O.DIRECTORY);
+    const fd = sys.openat(this.inodes.fd(inode), '.', O.RDONLY | O.DIRECTORY);
     this.dirs.set(fd, new DirHandle(fd, inode));
+    this.inodes.pin(inode);
     this.replyOpen(req, inode.ino, fd, () => this.closeDir(fd));
   };
 
@@ -355,7 +368,11 @@ export class Passthrough {
   }
 
   private closeDir(fd: number): void {
-    if (this.dirs.delete(fd)) sys.close(fd);
+    const h = this.dirs.get(fd);
+    if (!h) return;
+    this.dirs.delete(fd);
+    this.inodes.unpin(h.inode);
+    sys.close(fd);
   }
 
   /**
@@ -412,7 +429,7 @@ export class Passthrough {
   }
 
   private closeAll(): void {
-    for (const fd of this.files) sys.close(fd);
+    for (const fd of this.files.keys()) sys.close(fd);
     for (const fd of this.dirs.keys()) sys.close(fd);
     this.files.clear();
     this.dirs.clear();
