@@ -20,3 +20,9 @@ export function answerSuccess(req: Request): void {
   }
   req._reply(undefined);
 }
+
+/**
+ * The kernel's DEFAULT_POLLMASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM): what it reports for a
+ * file whose filesystem has no poll (fs/fuse/file.c, fuse_file_poll on ENOSYS): always ready.
+ */
+export const ALWAYS_READY = 0x1 | 0x4 | 0x40 | 0x100;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {
   type Attr, Capability, errno, Fuse, FuseError, type FuseErrorEvent, type Handlers, layers, PASS,
 } from '../lib';
-import { errCode, forceUnmount, fuseMounts, sh, withMount } from './helpers';
+import { errCode, forceUnmount, fuseMounts, py, sh, withMount } from './helpers';
 
 const ROOT = 1;
 const FILE = 2;
@@ -114,6 +114,22 @@ describe('what rxfuse answers for you', function () {
       }
     });
 
+    it('an open handler unsubscribed after mount: rxfuse answers opens, but an O_TRUNC one EIO (atomic_o_trunc is on)', async function () {
+      const fs1 = new OneFile();
+      let errors: FuseErrorEvent[] = [];
+      await withMount((fuse) => {
+        errors = errorsOf(fuse);
+        fuse.handleAll(fs1.handlers());
+        const open = fuse.handle('open', () => ({ fh: 1 }));
+        fuse.init$.subscribe(() => open.unsubscribe());
+      }, async (m) => {
+        assert.equal(await fsp.readFile(m.path('f'), 'utf8'), 'hello world\n');
+        assert.notEqual((await printfOver(m.path('f'))).code, 0);
+        assert.equal(fs1.data.toString(), 'hello world\n', 'not written over');
+      });
+      assert.deepEqual(errors.map((e) => [e.kind, e.op, e.errno]), [['no-handler', 'open', errno.EIO]]);
+    });
+
     it('layers: an open every layer declines is answered success, but with O_TRUNC EIO and a report', async function () {
       const fs1 = new OneFile();
       let errors: FuseErrorEvent[] = [];
@@ -132,6 +148,26 @@ describe('what rxfuse answers for you', function () {
       assert.ok(reports.length >= 2, JSON.stringify(errors.map((e) => e.kind)));
       assert.equal(reports[0].errno, errno.EIO);
       assert.match(String(reports[0].cause), /O_TRUNC.*atomic_o_trunc/);
+    });
+  });
+
+  describe('layers: what every layer declined', function () {
+    it('a declined poll is always ready (POLLIN|POLLOUT), as the kernel reads an absent poll, not POLLERR', async function () {
+      const fs1 = new OneFile();
+      let polls = 0;
+      await withMount((fuse) => {
+        layers(fuse, [{ poll: () => (polls++, PASS) }, fs1.handlers()]);
+      }, async (m) => {
+        const r = await py(`import os, sys, select
+fd = os.open(sys.argv[1], os.O_RDONLY)
+p = select.poll()
+p.register(fd, select.POLLIN | select.POLLOUT)
+ev = p.poll(2000)
+print(ev[0][1] if ev else 0)`, [m.path('f')]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(Number(r.stdout.trim()), 0x1 | 0x4, 'POLLIN | POLLOUT, no POLLERR');
+      });
+      assert.ok(polls >= 1, 'the poll reached the layers');
     });
   });
 });

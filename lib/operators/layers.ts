@@ -4,7 +4,7 @@
 // filesystems: lookups prefer the upper layer, which passes the names it does not have.
 import { isObservable, Observable, type OperatorFunction, Subscription } from 'rxjs';
 import type { Fuse } from '../fuse';
-import { answerSuccess } from '../defaults';
+import { ALWAYS_READY, answerSuccess } from '../defaults';
 import { answer, type Handler, type HandlerResult, PASS, type ResultOf } from '../handle';
 import { NO_REPLY_OPS, OPS, type OpName, STICKY_ENOSYS } from '../ops';
 import type { Request, RequestMap } from '../request';
@@ -32,8 +32,9 @@ const SUCCEED: ReadonlySet<OpName> = new Set<OpName>(['open', 'opendir', 'releas
  *   opens), which is what the kernel makes of their ENOSYS — but an open with O_TRUNC while the
  *   kernel leaves truncation to open (atomic_o_trunc) gets EIO and a "no-handler" report, since
  *   success would skip the truncation;
+ * - poll: always ready (POLLIN | POLLOUT), as the kernel reads a poll's ENOSYS;
  * - the other ops whose ENOSYS is sticky (xattrs, create, rename, fallocate, copyFileRange, lseek,
- *   bmap, poll): EOPNOTSUPP;
+ *   bmap): EOPNOTSUPP;
  * - every other op: ENOSYS;
  * - forget, forgetMulti: nothing (they get no reply).
  */
@@ -42,6 +43,7 @@ export function answerUnhandled(req: Request): void {
   if (req.answered || NO_REPLY_OPS.has(op)) return;
   if (op === 'lookup') req.fail(E.ENOENT);
   else if (SUCCEED.has(op)) answerSuccess(req);
+  else if (op === 'poll') req._reply(ALWAYS_READY);
   else req.fail(STICKY_ENOSYS.has(op) ? E.EOPNOTSUPP : E.ENOSYS);
 }
 
