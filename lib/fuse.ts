@@ -650,8 +650,14 @@ export class Fuse implements RequestHost {
   /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
   private emit(code: number, req: Request): void {
     const d = this.direct[code];
-    if (this.counts[code] === 1 && d !== undefined && d.length === 1) runHandler(req, d[0].handler, d[0].declined);
-    else this.subjects[code].next(req);
+    if (this.counts[code] === 1 && d !== undefined && d.length === 1) {
+      // Claimed by the handler; never among the unclaimed here (in its dispatch, or queued, which
+      // counts as claimed), so the flag alone does it.
+      req._claimed = true;
+      runHandler(req, d[0].handler, d[0].declined);
+    } else {
+      this.subjects[code].next(req);
+    }
   }
 
   private forget(req: Request, code: number): void {
