@@ -8,6 +8,9 @@ import { delay, filter, from, map, mergeMap } from 'rxjs';
 import {
   answer, claim, type Entry, errno, Fuse, FuseError, type FuseErrorEvent, type LookupRequest, PASS,
 } from '../lib';
+import { F } from '../lib/layout';
+import { OP_CODE } from '../lib/ops';
+import { SLOT_F64 } from '../lib/request';
 import { errCode, withMount } from './helpers';
 
 const ROOT = 1;
@@ -120,5 +123,38 @@ describe('unclaimed requests', function () {
     assert.throws(() => new Fuse({ unclaimedGrace: 1001 }), /unclaimedGrace: 0\.\.1000 ms, got 1001/);
     assert.throws(() => new Fuse({ unclaimedGrace: -1 }), RangeError);
     assert.throws(() => new Fuse({ unclaimedGrace: Number.NaN }), RangeError);
+  });
+
+  describe('unit: the per-inode write queue (stub native session, no kernel)', function () {
+    it('a queued write is not swept while it waits; emitted after its turn and dropped, it gets EIO', async function () {
+      const fuse = new Fuse({ unclaimedGrace: 50 });
+      const replies: string[] = [];
+      const ok = (): number => 0;
+      fuse.native = new Proxy({
+        replyErr: (slot: number, err: number) => (replies.push(`${slot}:err ${err}`), 0),
+        replyWrite: (slot: number, n: number) => (replies.push(`${slot}:wrote ${n}`), 0),
+      }, { get: (t: Record<string, unknown>, k: string) => t[k] ?? ok }) as unknown as Fuse['native'];
+      const events: FuseErrorEvent[] = [];
+      fuse.errors$.subscribe((e) => events.push(e));
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      fuse.write$.pipe(filter((req) => req.offset === 0), answer(async (req) => (await gate, req.size))).subscribe();
+      const dispatch = (fuse as unknown as { dispatch(slot: number): void }).dispatch;
+      const write = (slot: number, offset: number): void => {
+        const b = slot * SLOT_F64;
+        fuse.h.fill(0, b, b + SLOT_F64);
+        Object.assign(fuse.h, { [b + F.OP]: OP_CODE.write, [b + F.GEN]: 1, [b + F.INO]: 5, [b + F.OFF]: offset, [b + F.SIZE]: 4, [b + F.DATA_BUF]: -1 });
+        dispatch(slot);
+      };
+      write(0, 0);    // claimed by answer(), held at the gate
+      write(1, 100);  // same inode: waits in the queue (rxfuse holds it)
+      await new Promise((r) => setTimeout(r, 150));
+      assert.deepEqual(replies, [], 'nothing swept while the first write is handled and the second waits');
+      open();
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(replies, ['0:wrote 4', `1:err ${errno.EIO}`]);
+      assert.deepEqual(events.map((e) => [e.kind, e.op]), [['unclaimed', 'write']]);
+      assert.equal(fuse.inFlight, 0);
+    });
   });
 });
