@@ -47,6 +47,7 @@ export type FuseErrorKind =
   | 'timeout'        // no reply within the mount's requestTimeout
   | 'no-handler'     // a request arrived while no handler was subscribed
   | 'dropped'        // a request was garbage-collected or its handlers unsubscribed unanswered
+  | 'unclaimed'      // no handler claimed a request by the end of its dispatch + unclaimedGrace (an operator dropped it)
   | 'session'        // the session itself reported an error (receive failure)
   | 'notify'         // a kernel notification failed (other than ENOENT)
   | 'fd-limit';      // a handler answered EMFILE or ENFILE: the daemon (or the system) is out of fds

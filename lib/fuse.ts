@@ -5,6 +5,7 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import { Capability, type CapabilityName } from './caps';
 import type { Dirents } from './dirents';
 import { errno, errnoName, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
+import { answerSuccess } from './defaults';
 import { answer, type Handler, runHandler } from './handle';
 import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
 import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
@@ -50,6 +51,12 @@ export interface FuseOptions {
   writeBuffers?: number;
   /** Answer ETIMEDOUT (and report) a request unanswered after this many ms. Default 0: never. */
   requestTimeout?: number;
+  /**
+   * A request neither answered nor claimed (Request.claim, the claim() operator; answer() and
+   * handle() claim what they receive) when its dispatch returns is answered EIO this many ms later
+   * and reported on errors$ (kind "unclaimed"): an operator dropped it. 0..1000, default 200.
+   */
+  unclaimedGrace?: number;
   /** Fail mount() when the kernel's INIT has not come after this many ms. Default 10000. */
   mountTimeout?: number;
   conn?: ConnOptions;
@@ -87,6 +94,8 @@ interface Pending {
   entry: boolean;
   /** A write-ordered request (write, setattr with size). */
   ordered: boolean;
+  /** When the request was found unclaimed (see unclaimedGrace). */
+  unclaimedAt: number;
 }
 
 /** The requests of one inode that wait for their turn; `active` is the slot being handled. */
@@ -104,6 +113,7 @@ export interface FuseStats extends RegistryStats {
   spinHits: number;
 }
 
+const DEFAULT_UNCLAIMED_GRACE = 200;
 const ENTRY_OPS: ReadonlySet<OpName> = new Set<OpName>(['lookup', 'mknod', 'mkdir', 'symlink', 'link', 'create', 'readdirplus']);
 const WRITE_CODE = OP_CODE.write;
 const SETATTR_CODE = OP_CODE.setattr;
@@ -111,7 +121,8 @@ const FORGET_CODE = OP_CODE.forget;
 const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
 /**
  * Ops the registry needs to see even when the filesystem has no handler for them. Without a
- * handler they are answered as libfuse answers an absent op: success (fh 0 for open and opendir).
+ * handler they are answered as the kernel treats an absent op: success (fh 0 for open and opendir;
+ * see answerSuccess for the open with O_TRUNC).
  */
 const REGISTRY_OPS: ReadonlySet<number> = new Set([FORGET_CODE, FORGET_MULTI_CODE, OP_CODE.open, OP_CODE.opendir, OP_CODE.release, OP_CODE.releasedir]);
 
@@ -167,6 +178,14 @@ export class Fuse implements RequestHost {
   private closedWaiters: (() => void)[] = [];
   private mountpointPath = '';
   private readonly queues = new Map<number, InodeQueue>();
+  /** Requests in flight that no handler claimed, in the order they were found so. */
+  private readonly unclaimedRequests = new Map<number, Pending>();
+  private unclaimedTimer: NodeJS.Timeout | undefined;
+  private readonly grace: number;
+  /** The ops the kernel was told exist (fixed at mount()); undefined before. */
+  private wired: ReadonlySet<number> | undefined;
+  /** @internal Whether the kernel delegates O_TRUNC to open (atomic_o_trunc). */
+  truncatesOnOpen = false;
   private readonly useRegistry: boolean;
   private readonly ordered: boolean;
   readonly options: Readonly<FuseOptions>;
@@ -192,6 +211,10 @@ export class Fuse implements RequestHost {
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
     if (!(Number.isInteger(bufs) && bufs >= 1 && bufs <= 256)) throw new RangeError(`writeBuffers: 1..256, got ${bufs}`);
     this.spinMicroseconds();  // validates busyPoll
+    this.grace = options.unclaimedGrace ?? DEFAULT_UNCLAIMED_GRACE;
+    if (!(typeof this.grace === 'number' && this.grace >= 0 && this.grace <= 1000)) {
+      throw new RangeError(`unclaimedGrace: 0..1000 ms, got ${String(options.unclaimedGrace)}`);
+    }
     const addon = native();
     this.slotsBuffer = new ArrayBuffer(slots * SLOT_BYTES);
     this.h = new Float64Array(this.slotsBuffer);
@@ -202,13 +225,23 @@ export class Fuse implements RequestHost {
     for (let i = 0; i < OP_COUNT; i++) this.subjects.push(new Subject<Request>());
   }
 
-  /** The stream of one op's requests. Subscribe before mount() for the op to be implemented. */
+  /**
+   * The stream of one op's requests. Subscribe before mount() for the op to be implemented: after
+   * mount(), asking for (or subscribing to) the stream of an op the kernel was not told about throws.
+   */
   requests<K extends OpName>(op: K): Observable<RequestMap[K]> {
     const code = OP_CODE[op];
     if (code === undefined) throw new TypeError(`unknown op ${String(op)}`);
+    const late = this.notWired(code);
+    if (late) throw late;
     let s = this.streams[code];
     if (!s) {
       s = new Observable<Request>((sub) => {
+        const notWired = this.notWired(code);
+        if (notWired) {
+          sub.error(notWired);
+          return undefined;
+        }
         this.counts[code]++;
         const inner = this.subjects[code].subscribe(sub);
         return () => {
@@ -221,8 +254,27 @@ export class Fuse implements RequestHost {
     return s as Observable<RequestMap[K]>;
   }
 
-  /** Answers each request of `op` with the handler's result (a value, Promise or Observable). */
+  /** Why an op cannot be subscribed now: the kernel was told at INIT that it does not exist. */
+  private notWired(code: number): Error | undefined {
+    if (this.wired === undefined || this.wired.has(code)) return undefined;
+    const op = OPS[code - 1];
+    return new Error(`${op}: no handler was attached at mount(), so libfuse answers ENOSYS for the whole mount; ` +
+      `attach before mount() — the kernel was told at INIT which ops exist`);
+  }
+
+  /**
+   * Answers each request of `op` with the handler's result (a value, Promise or Observable).
+   * One handle() per op: a second one throws while the first is attached (to try several handlers
+   * in turn use on(fuse, op, h1, h2) or layers(); to replace one, unsubscribe it first). Attach
+   * before mount(): after it, handle() throws for an op that had no handler at mount.
+   */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
+    if (typeof handler !== 'function') throw new TypeError(`handle('${String(op)}'): the handler must be a function`);
+    const code = OP_CODE[op];
+    if (code !== undefined && (this.direct[code]?.length ?? 0) > 0) {
+      throw new Error(`handle('${op}'): a handler is already attached; one handle() per op. To try several handlers ` +
+        `in turn use on(fuse, '${op}', h1, h2) or layers(); to replace it, unsubscribe the first`);
+    }
     const declined = (req: Request): void => {
       if (NO_REPLY_OPS.has(op)) return;  // forget: nothing to answer
       // Declined by the last layer: nobody else will answer.
@@ -232,7 +284,6 @@ export class Fuse implements RequestHost {
     const sub = this.requests(op).pipe(answer(handler)).subscribe(declined);
     // The same handler, called straight from dispatch while it is the op's only subscriber: what
     // the Subject and the answer() operator would do, without their per-request calls.
-    const code = OP_CODE[op];
     const d: DirectHandler = { handler: handler as unknown as Handler<Request>, declined };
     (this.direct[code] ??= []).push(d);
     sub.add(() => {
@@ -245,9 +296,14 @@ export class Fuse implements RequestHost {
   /** Attaches handlers for several ops at once: one wiring table, as in libfuse's examples. */
   handleAll(handlers: { [K in OpName]?: Handler<RequestMap[K]> }): Subscription {
     const all = new Subscription();
-    for (const op of OPS) {
-      const h = handlers[op];
-      if (h) all.add(this.handle(op, h as Handler<RequestMap[typeof op]>));
+    try {
+      for (const op of OPS) {
+        const h = handlers[op];
+        if (h) all.add(this.handle(op, h as Handler<RequestMap[typeof op]>));
+      }
+    } catch (e) {
+      all.unsubscribe();  // all or nothing
+      throw e;
     }
     return all;
   }
@@ -397,6 +453,7 @@ export class Fuse implements RequestHost {
     for (let code = 1; code < OP_COUNT; code++) {
       if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_OPS.has(code))) implemented.push(code);
     }
+    this.wired = new Set(implemented);
     this.writeConnWishes();
     const addon = native();
     this.native = new addon.Session(
@@ -561,7 +618,7 @@ export class Fuse implements RequestHost {
     }
     if (this.counts[code] === 0) {
       if (this.useRegistry && REGISTRY_OPS.has(code)) {
-        req._reply(undefined);  // libfuse's answer to an absent open/opendir/release/releasedir
+        answerSuccess(req);  // the kernel's reading of an absent open/opendir/release/releasedir
         return;
       }
       this.report('no-handler', req, errno.EIO, new Error(`${req.op}: no handler subscribed`));
@@ -577,24 +634,30 @@ export class Fuse implements RequestHost {
         // out of the receive buffer, which would otherwise stay pinned and stop all reading.
         if (code === WRITE_CODE) (req as WriteRequest)._detach();
         q.waiting.push(req);
-        this.track(req, slot, gen, true);
+        this.track(req, slot, gen, true, true);  // held by the queue
         return;
       }
       this.queues.set(ino, { active: slot, waiting: [] });
       this.emit(code, req);
       if (req._done) this.advance(ino);
-      else this.track(req, slot, gen, true);
+      else this.track(req, slot, gen, true, req._claimed);
       return;
     }
     this.emit(code, req);
-    if (!req._done) this.track(req, slot, gen, false);
+    if (!req._done) this.track(req, slot, gen, false, req._claimed);
   };
 
   /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
   private emit(code: number, req: Request): void {
     const d = this.direct[code];
-    if (this.counts[code] === 1 && d !== undefined && d.length === 1) runHandler(req, d[0].handler, d[0].declined);
-    else this.subjects[code].next(req);
+    if (this.counts[code] === 1 && d !== undefined && d.length === 1) {
+      // Claimed by the handler; never among the unclaimed here (in its dispatch, or queued, which
+      // counts as claimed), so the flag alone does it.
+      req._claimed = true;
+      runHandler(req, d[0].handler, d[0].declined);
+    } else {
+      this.subjects[code].next(req);
+    }
   }
 
   private forget(req: Request, code: number): void {
@@ -613,16 +676,64 @@ export class Fuse implements RequestHost {
     req._done = true;  // no reply: valid only while its subscribers ran
   }
 
-  /** Keeps track of a request answered later: timeouts, unsubscribing and GC can answer it instead. */
-  private track(req: Request, slot: number, gen: number, ordered: boolean): void {
+  /**
+   * Keeps track of a request answered later: timeouts, unsubscribing, the unclaimed sweep and GC
+   * can answer it instead.
+   */
+  private track(req: Request, slot: number, gen: number, ordered: boolean, claimed: boolean): void {
     const entry = ENTRY_OPS.has(req.op);
     if (entry && this.useRegistry) this.inodes._entryStarted();
-    this.pending.set(slot, { gen, since: performance.now(), op: req.op, ino: this.h[slot * SLOT_F64 + F.INO], entry, ordered });
+    const now = performance.now();
+    const p: Pending = { gen, since: now, op: req.op, ino: this.h[slot * SLOT_F64 + F.INO], entry, ordered, unclaimedAt: now };
+    this.pending.set(slot, p);
     this.finalizer.register(req, { slot, gen });
+    if (!claimed) this.markUnclaimed(slot, p);
   }
+
+  /** @internal */
+  claimed(slot: number, gen: number): void {
+    if (this.unclaimedRequests.size === 0) return;
+    const p = this.unclaimedRequests.get(slot);
+    if (p && p.gen === gen) this.unclaimedRequests.delete(slot);
+  }
+
+  /** @internal */
+  unclaimed(slot: number, gen: number): void {
+    const p = this.pending.get(slot);  // not yet tracked while in its dispatch: dispatch checks then
+    if (p && p.gen === gen) this.markUnclaimed(slot, p);
+  }
+
+  /** Starts the grace of a request no handler holds; one timer for all of them, only while there are some. */
+  private markUnclaimed(slot: number, p: Pending): void {
+    p.unclaimedAt = performance.now();
+    this.unclaimedRequests.delete(slot);  // keeps the map in order of unclaimedAt
+    this.unclaimedRequests.set(slot, p);
+    if (this.unclaimedTimer === undefined) this.sweepUnclaimedIn(this.grace);
+  }
+
+  private sweepUnclaimedIn(ms: number): void {
+    this.unclaimedTimer = setTimeout(this.sweepUnclaimed, ms);
+    this.unclaimedTimer.unref();
+  }
+
+  private readonly sweepUnclaimed = (): void => {
+    this.unclaimedTimer = undefined;
+    const now = performance.now();
+    for (const [slot, p] of this.unclaimedRequests) {
+      const left = p.unclaimedAt + this.grace - now;
+      if (left > 0) {
+        this.sweepUnclaimedIn(left);
+        return;
+      }
+      this.answerFor(slot, p, errno.EIO, 'unclaimed', new Error(`${p.op}: no handler claimed the request within ` +
+        `${this.grace} ms of its dispatch (an operator dropped it?); a pipeline that holds requests on purpose ` +
+        `claims them: req.claim() or the claim() operator`));
+    }
+  };
 
   private untrack(slot: number, p: Pending): void {
     this.pending.delete(slot);
+    if (this.unclaimedRequests.size !== 0) this.unclaimedRequests.delete(slot);
     if (p.entry && this.useRegistry) this.inodes._entryFinished();
     if (p.ordered) {
       const q = this.queues.get(p.ino);
@@ -646,7 +757,10 @@ export class Fuse implements RequestHost {
       if (next.answered || this.state === 'closed') continue;
       q.active = next._slot;
       this.emit(this.h[next._slot * SLOT_F64 + F.OP], next);
-      if (!next.answered) return;  // async: untrack() advances again
+      if (!next.answered) {
+        if (!next._claimed) this.unclaimed(next._slot, next._gen);
+        return;  // async: untrack() advances again
+      }
       // Answered during its dispatch: untrack() ran and scheduled a redundant advance; go on here.
     }
   }
@@ -656,6 +770,7 @@ export class Fuse implements RequestHost {
       case 'init': {
         this.state = 'mounted';
         const c = this.native.conn();
+        this.truncatesOnOpen = c !== null && (c.want & Capability.atomicOTrunc) !== 0;
         if (c) this.initSubject.next(c);
         break;
       }
@@ -682,6 +797,9 @@ export class Fuse implements RequestHost {
     this.state = 'closed';
     live.delete(this);
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.unclaimedTimer) clearTimeout(this.unclaimedTimer);
+    this.unclaimedTimer = undefined;
+    this.unclaimedRequests.clear();
     for (const [slot] of this.pending) this.h[slot * SLOT_F64 + F.GEN] = -1;
     this.pending.clear();
     this.queues.clear();
@@ -802,6 +920,15 @@ export class Fuse implements RequestHost {
       if (bit === undefined) throw new TypeError(`unknown capability ${name}`);
       if (on) set |= bit;
       else clear |= bit;
+    }
+    // atomic_o_trunc hands O_TRUNC to open: only when the filesystem answers open itself. Otherwise
+    // rxfuse answers the open and the kernel sends the truncation as a setattr (size 0).
+    if (this.counts[OP_CODE.open] === 0) {
+      if ((set & Capability.atomicOTrunc) !== 0) {
+        throw new Error('conn.capabilities.atomicOTrunc: needs an open handler attached before mount() (the kernel then ' +
+          'leaves O_TRUNC to open); without one rxfuse answers opens itself and the truncation would be lost');
+      }
+      clear |= Capability.atomicOTrunc;
     }
     s[S.CONN + C.WANT_SET] = set >>> 0;
     s[S.CONN + C.WANT_CLEAR] = clear >>> 0;

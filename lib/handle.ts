@@ -25,6 +25,7 @@ function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
 
 function settle(req: Request, value: unknown, declined: (req: Request) => void): void {
   if (value === PASS) {
+    req._unclaim();  // whoever gets it next takes it over, or it is answered as unclaimed
     declined(req);
     return;
   }
@@ -45,11 +46,13 @@ function fail(req: Request, e: unknown): void {
 }
 
 /**
- * Runs one request through a handler. `declined` receives requests the handler passed on.
+ * Runs one request through a handler, which claims it (see Request.claim). `declined` receives
+ * requests the handler passed on.
  * @internal
  */
 export function runHandler<R extends Request>(req: R, handler: Handler<R>, declined: (req: R) => void): void {
   const next = declined as (req: Request) => void;
+  if (!req._claimed) req.claim();
   let r: HandlerResult<ResultOf<R>>;
   try {
     r = handler(req);
@@ -69,6 +72,7 @@ export function runHandler<R extends Request>(req: R, handler: Handler<R>, decli
 /**
  * The operator that answers each request with `handler`'s result. Requests the handler declines
  * (returns PASS) are emitted downstream, unanswered, for the next layer; nothing else is emitted.
+ * It claims each request it receives (see Request.claim).
  */
 export function answer<R extends Request>(handler: Handler<R>): OperatorFunction<R, R> {
   return (source) =>

@@ -14,7 +14,7 @@ export { Capability, type CapabilityName, capabilityNames } from './caps';
 export {
   type Handlers, type Otherwise, type LayersOptions, type Replacement, type RequestOutcome, type Errno,
   answerUnhandled, otherwise, fallThrough, on, layers, mapReply, catchErrno, readOnly, readOnlyLayer, isMutating,
-  opensForWriting, MUTATING_OPS, serializeByInode, outcomes,
+  opensForWriting, MUTATING_OPS, serializeByInode, outcomes, claim,
 } from './operators';
 export {
   Operations, operationsHandlers, mountOperations, readdirReply, ReaddirToken, ROOT_INODE, type Awaitable,

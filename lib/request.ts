@@ -23,6 +23,12 @@ export interface RequestHost {
   readonly closed: boolean;
   recvBuffer(i: number): Buffer;
   settled(slot: number): void;
+  /** A handler took the request (Request.claim): it is no longer answered as unclaimed. */
+  claimed(slot: number, gen: number): void;
+  /** Every handler declined the request (PASS) after its dispatch: the next one has to claim it. */
+  unclaimed(slot: number, gen: number): void;
+  /** Whether the kernel delegates O_TRUNC to open (atomic_o_trunc negotiated at INIT). */
+  readonly truncatesOnOpen: boolean;
   report(kind: FuseErrorKind, req: Request, err: number, cause: unknown): void;
   entryReplied(req: Request, ino: number): void;
   opened(ino: number): void;
@@ -80,6 +86,8 @@ export abstract class Request {
   /** @internal */ readonly _b: number;
   /** @internal */ readonly _gen: number;
   /** @internal */ _done = false;
+  /** @internal A handler (or an explicit claim()) has taken the request. */
+  _claimed = false;
 
   constructor(host: RequestHost, slot: number, gen: number) {
     this._host = host;
@@ -118,6 +126,27 @@ export abstract class Request {
 
   private expired(): never {
     throw new ReplyError(`${this.op} request answered and its slot reused: copy the fields you need later while handling it`);
+  }
+
+  /**
+   * Claims the request: the pipeline holds it on purpose and answers it later (after a delay, a
+   * buffer, an async source). A request neither answered nor claimed when its dispatch returns is
+   * answered EIO after the mount's `unclaimedGrace` and reported on errors$ (kind "unclaimed"), so a
+   * request an operator dropped (filter, take, ...) does not hang its caller. answer() and handle()
+   * claim each request they receive; call this, or put the `claim()` operator, before an operator
+   * that holds requests.
+   */
+  claim(): void {
+    if (!this._claimed) {
+      this._claimed = true;
+      this._host.claimed(this._slot, this._gen);
+    }
+  }
+
+  /** @internal A handler declined the request (PASS): whoever gets it next has to claim it. */
+  _unclaim(): void {
+    this._claimed = false;
+    this._host.unclaimed(this._slot, this._gen);
   }
 
   /** Whether this request has been answered. */

@@ -6,5 +6,6 @@ export {
 export { mapReply, catchErrno, type Replacement } from './replies';
 export { readOnly, readOnlyLayer, isMutating, opensForWriting, MUTATING_OPS } from './readonly';
 export { serializeByInode } from './serialize';
+export { claim } from './claim';
 export { outcomes, type RequestOutcome } from './outcomes';
 export type { Errno } from './result';

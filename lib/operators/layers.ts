@@ -4,6 +4,7 @@
 // filesystems: lookups prefer the upper layer, which passes the names it does not have.
 import { isObservable, Observable, type OperatorFunction, Subscription } from 'rxjs';
 import type { Fuse } from '../fuse';
+import { ALWAYS_READY, answerSuccess } from '../defaults';
 import { answer, type Handler, type HandlerResult, PASS, type ResultOf } from '../handle';
 import { NO_REPLY_OPS, OPS, type OpName, STICKY_ENOSYS } from '../ops';
 import type { Request, RequestMap } from '../request';
@@ -28,9 +29,12 @@ const SUCCEED: ReadonlySet<OpName> = new Set<OpName>(['open', 'opendir', 'releas
  * the same op may well be handled):
  * - lookup: ENOENT (no layer has the name);
  * - open, opendir, release, releasedir, flush, fsync, fsyncdir, access: success (fh 0 for the
- *   opens), which is what the kernel makes of their ENOSYS;
+ *   opens), which is what the kernel makes of their ENOSYS — but an open with O_TRUNC while the
+ *   kernel leaves truncation to open (atomic_o_trunc) gets EIO and a "no-handler" report, since
+ *   success would skip the truncation;
+ * - poll: always ready (POLLIN | POLLOUT), as the kernel reads a poll's ENOSYS;
  * - the other ops whose ENOSYS is sticky (xattrs, create, rename, fallocate, copyFileRange, lseek,
- *   bmap, poll): EOPNOTSUPP;
+ *   bmap): EOPNOTSUPP;
  * - every other op: ENOSYS;
  * - forget, forgetMulti: nothing (they get no reply).
  */
@@ -38,7 +42,8 @@ export function answerUnhandled(req: Request): void {
   const op = req.op;
   if (req.answered || NO_REPLY_OPS.has(op)) return;
   if (op === 'lookup') req.fail(E.ENOENT);
-  else if (SUCCEED.has(op)) req._reply(undefined);
+  else if (SUCCEED.has(op)) answerSuccess(req);
+  else if (op === 'poll') req._reply(ALWAYS_READY);
   else req.fail(STICKY_ENOSYS.has(op) ? E.EOPNOTSUPP : E.ENOSYS);
 }
 
