@@ -1,0 +1,41 @@
+// What libfuse says while a session mounts, kept for the error message of a failed mount.
+//
+// libfuse reports mount failures through fuse_log() (bad mountpoint, unknown options, the kernel
+// refusing the mount) and, when it mounts through fusermount3, by the child writing on stderr. For
+// the lifetime of a MountLog both are captured: fuse_log() messages of level NOTICE or worse are
+// kept (INFO and DEBUG, the -d output, still go to stderr), and fd 2 is a pipe read back at
+// Finish(). Used on the JS thread only, around fuse_session_new() and fuse_session_mount().
+#pragma once
+
+#define FUSE_USE_VERSION 35
+#include <fuse_log.h>
+
+#include <cstdarg>
+#include <string>
+#include <thread>
+
+namespace rxfuse {
+
+class MountLog {
+ public:
+  MountLog();
+  ~MountLog();
+  MountLog(const MountLog&) = delete;
+  MountLog& operator=(const MountLog&) = delete;
+  // Stops capturing (restores fd 2 and libfuse's logger) and returns what was said, trimmed.
+  std::string Finish();
+  // The same, and writes it to stderr too: nothing is lost when the mount succeeded.
+  void Forward();
+
+ private:
+  static void Log(enum fuse_log_level level, const char* fmt, va_list ap);
+  static MountLog* current_;
+  MountLog* previous_ = nullptr;
+  std::thread::id owner_ = std::this_thread::get_id();
+  std::string text_;
+  int savedStderr_ = -1;
+  int pipeRead_ = -1;
+  bool finished_ = false;
+};
+
+}  // namespace rxfuse
