@@ -36,7 +36,8 @@ export interface FuseOptions {
   /** Let the kernel check permissions from the mode bits (default false). */
   defaultPermissions?: boolean;
   /**
-   * Unmount when the process dies, even by SIGKILL (fusermount3 watches the session). Default true.
+   * Unmount when the process dies, even by SIGKILL (a watcher process, rxfuse-watch, detaches the
+   * mount once the process is gone). Default true; `-o auto_unmount` means the same.
    */
   autoUnmount?: boolean;
   readOnly?: boolean;

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
 #include <memory>
 #include <cerrno>
 #include <cstring>
@@ -119,13 +121,17 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   se_ = fuse_session_new(&fargs, &ops_, sizeof(ops_), this);
   fuse_opt_free_args(&fargs);
   if (!se_) return FailMount(env, "bad options", log.Finish());
+  // The canonical path, as /proc/self/mountinfo will show it: resolved before the mount, since
+  // afterwards resolving it could ask this very filesystem, which is not served yet.
+  char real[PATH_MAX];
+  std::string canonical = realpath(mountpoint_.c_str(), real) ? real : mountpoint_;
   if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) return FailMount(env, "failed", log.Finish());
   log.Forward();
   mounted_ = true;
   if (!watcherProgram_.empty()) {
     Watcher w;
     std::string why;
-    if (!StartWatcher(watcherProgram_, mountpoint_, &w, &why)) {
+    if (!StartWatcher(watcherProgram_, canonical, &w, &why)) {
       fuse_session_unmount(se_);
       mounted_ = false;
       return FailMount(env, "failed: cannot start the unmount watcher", why);

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
@@ -38,12 +37,7 @@ struct SpawnSetup {
 }  // namespace
 
 bool StartWatcher(const std::string& program, const std::string& mountpoint, Watcher* w, std::string* error) {
-  char real[PATH_MAX];
-  if (!realpath(mountpoint.c_str(), real)) {
-    *error = std::string("realpath: ") + strerror(errno);
-    return false;
-  }
-  MountEntry m = TopFuseMount(ReadMountinfo(), real);
+  MountEntry m = TopFuseMount(ReadMountinfo(), mountpoint);
   if (m.id < 0) {
     *error = "the new mount is not in /proc/self/mountinfo";
     return false;
@@ -66,7 +60,7 @@ bool StartWatcher(const std::string& program, const std::string& mountpoint, Wat
   posix_spawn_file_actions_addopen(&s.actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_adddup2(&s.actions, 1, 2);
   std::string id = std::to_string(m.id);
-  char* argv[] = {const_cast<char*>(program.c_str()), real, const_cast<char*>(id.c_str()),
+  char* argv[] = {const_cast<char*>(program.c_str()), const_cast<char*>(mountpoint.c_str()), const_cast<char*>(id.c_str()),
                   const_cast<char*>(m.dev.c_str()), nullptr};
   pid_t pid;
   int err = posix_spawn(&pid, program.c_str(), &s.actions, &s.attr, argv, environ);

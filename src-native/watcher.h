@@ -11,8 +11,9 @@ struct Watcher {
   int fd = -1;  // the pipe's write end: closing it (or dying) tells the watcher we are gone
 };
 
-// Spawns `program` for the FUSE mount on top at `mountpoint`, in a session of its own. Returns false
-// with the reason in *error when the mount is not found or the program cannot start.
+// Spawns `program` for the FUSE mount on top at `mountpoint` (a canonical path, as the mount table
+// shows it), in a session of its own. Returns false with the reason in *error when the mount is not
+// found or the program cannot start.
 bool StartWatcher(const std::string& program, const std::string& mountpoint, Watcher* w, std::string* error);
 
 }  // namespace rxfuse

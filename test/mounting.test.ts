@@ -15,7 +15,7 @@ import { forceUnmount, sh, until } from './helpers';
 const LIB = path.join(__dirname, '..', 'lib');
 const BIN = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
 /** Kills in the SIGKILL test (RXFUSE_KILLS=100 for a longer run by hand). */
-const KILLS = Number(process.env.RXFUSE_KILLS ?? 25);
+const KILLS = Number(process.env.RXFUSE_KILLS ?? 20);
 
 /** What the child saw after its mount() settled (and after its unmount, when it mounted). */
 interface Outcome {
@@ -134,7 +134,15 @@ describe('mounting, failing and dying', function () {
   });
 
   describe('a failed mount() rejects once with the cause and leaves nothing behind', function () {
-    const cases: { what: string; mountpoint: () => string; options: object; block?: number; cause: RegExp }[] = [
+    // fusermount3 missing: libfuse runs it when mount(2) says EPERM. The child runs without
+    // CAP_SYS_ADMIN in a mount namespace of its own where /usr/bin is an empty tmpfs (node and setpriv
+    // are opened beforehand and run through /proc/self/fd).
+    const withoutFusermount = (args: string[]): [string, string[]] => ['unshare', ['-m', '--propagation', 'private', 'bash', '-c',
+      'exec 3</usr/bin/node 4</usr/bin/setpriv; mount -t tmpfs none /usr/bin && exec /proc/self/fd/4 --bounding-set -sys_admin '
+      + '--inh-caps -sys_admin /proc/self/fd/3 "$@"', 'bash', ...args]];
+    const cases: {
+      what: string; mountpoint: () => string; options: object; block?: number; cause: RegExp; wrap?: (args: string[]) => [string, string[]];
+    }[] = [
       { what: 'no such mountpoint', mountpoint: () => '/no/such', options: {}, cause: /\/no\/such.*No such file or directory/ },
       { what: 'an unknown -o option', mountpoint: () => mkdir(), options: { options: ['nosuchopt'] }, cause: /unknown option.*nosuchopt/ },
       // libfuse hands blksize= to the kernel, which takes it for fuseblk only.
@@ -145,11 +153,14 @@ describe('mounting, failing and dying', function () {
       },
       // The event loop is blocked past the timeout: the timer fires before INIT is read.
       { what: 'mountTimeout expired', mountpoint: () => mkdir(), options: { mountTimeout: 100 }, block: 500, cause: /no INIT from the kernel within 100 ms/ },
+      { what: 'fusermount3 missing', mountpoint: () => mkdir(), options: {}, cause: /failed to exec fusermount3: No such file or directory/, wrap: withoutFusermount },
     ];
     for (const c of cases) {
       it(c.what, async function () {
         const mp = c.mountpoint();
-        const ex = await run(process.execPath, ['-e', CHILD, mp, JSON.stringify(c.options), String(c.block ?? 0)], 9000);
+        const args = ['-e', CHILD, mp, JSON.stringify(c.options), String(c.block ?? 0)];
+        const [cmd, argv] = c.wrap ? c.wrap(args) : [process.execPath, args];
+        const ex = await run(cmd, argv, 9000);
         // A timer left behind (the old 10 s INIT timer) keeps it alive, or kills it by an unhandled rejection.
         assert.equal(ex.code, 0, `child did not exit by itself with 0 (${ex.signal ?? ex.code}, ${ex.ms} ms): ${ex.stdout} ${ex.stderr}`);
         assert.ok(ex.ms < 8000, `child exited after ${ex.ms} ms`);
