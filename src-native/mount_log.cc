@@ -8,9 +8,10 @@
 
 namespace rxfuse {
 
-MountLog* MountLog::current_ = nullptr;
+std::recursive_mutex MountLog::gate_;
+std::atomic<MountLog*> MountLog::current_{nullptr};
 
-MountLog::MountLog() : previous_(current_) {
+MountLog::MountLog() : lock_(gate_), previous_(current_.load()) {
   current_ = this;
   fuse_set_log_func(Log);
   // fd 2 into a pipe, for what a fusermount3 child prints. Its messages are a few lines, far below
@@ -32,10 +33,11 @@ MountLog::MountLog() : previous_(current_) {
 MountLog::~MountLog() { Finish(); }
 
 void MountLog::Log(enum fuse_log_level level, const char* fmt, va_list ap) {
-  if (current_ == nullptr || level > FUSE_LOG_NOTICE || std::this_thread::get_id() != current_->owner_) {
+  MountLog* cur = current_.load();
+  if (cur == nullptr || level > FUSE_LOG_NOTICE || std::this_thread::get_id() != cur->owner_) {
     // -d output, or a message from another thread (a notification of another session): libfuse's
     // default, stderr (the real one: fd 2 may be our pipe right now).
-    int fd = current_ != nullptr && current_->savedStderr_ >= 0 ? current_->savedStderr_ : 2;
+    int fd = cur != nullptr && cur->savedStderr_ >= 0 ? cur->savedStderr_ : 2;
     char buf[4096];
     int n = vsnprintf(buf, sizeof(buf), fmt, ap);
     if (n > 0) (void)!write(fd, buf, size_t(n) < sizeof(buf) ? size_t(n) : sizeof(buf) - 1);
@@ -43,7 +45,7 @@ void MountLog::Log(enum fuse_log_level level, const char* fmt, va_list ap) {
   }
   char buf[1024];
   int n = vsnprintf(buf, sizeof(buf), fmt, ap);
-  if (n > 0) current_->text_.append(buf, size_t(n) < sizeof(buf) ? size_t(n) : sizeof(buf) - 1);
+  if (n > 0) cur->text_.append(buf, size_t(n) < sizeof(buf) ? size_t(n) : sizeof(buf) - 1);
 }
 
 std::string MountLog::Finish() {
@@ -64,8 +66,9 @@ std::string MountLog::Finish() {
     current_ = previous_;
     // libfuse has no getter for the logger it had: back to its default (stderr) unless a capture
     // is still open further out.
-    fuse_set_log_func(current_ != nullptr ? Log : nullptr);
+    fuse_set_log_func(current_.load() != nullptr ? Log : nullptr);
     while (!text_.empty() && (text_.back() == '\n' || text_.back() == ' ')) text_.pop_back();
+    lock_.unlock();
   }
   return text_;
 }

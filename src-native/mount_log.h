@@ -4,13 +4,16 @@
 // refusing the mount) and, when it mounts through fusermount3, by the child writing on stderr. For
 // the lifetime of a MountLog both are captured: fuse_log() messages of level NOTICE or worse are
 // kept (INFO and DEBUG, the -d output, still go to stderr), and fd 2 is a pipe read back at
-// Finish(). Used on the JS thread only, around fuse_session_new() and fuse_session_mount().
+// Finish(). fd 2 and the logger are the process's: captures are serialized (a mutex held from
+// construction to Finish()), so mounts in two worker threads cannot tangle fd 2.
 #pragma once
 
 #define FUSE_USE_VERSION 35
 #include <fuse_log.h>
 
+#include <atomic>
 #include <cstdarg>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -29,7 +32,9 @@ class MountLog {
 
  private:
   static void Log(enum fuse_log_level level, const char* fmt, va_list ap);
-  static MountLog* current_;
+  static std::recursive_mutex gate_;
+  static std::atomic<MountLog*> current_;
+  std::unique_lock<std::recursive_mutex> lock_;
   MountLog* previous_ = nullptr;
   std::thread::id owner_ = std::this_thread::get_id();
   std::string text_;
