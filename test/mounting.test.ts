@@ -199,8 +199,9 @@ describe('mounting, failing and dying', function () {
       daemon.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       await until(`rxfuse memfs to mount ${dir}`, () => out.includes('mounted') || daemon.exitCode !== null, 15000);
       assert.ok(out.includes('mounted'), `the daemon exited: ${daemon.exitCode}`);
-      const client = start('bash', ['-c', `cd ${dir} && i=0; while :; do i=$((i+1)); echo $i > f$((i%20)); cat f$((i%20)) >/dev/null; `
-        + `ls -la >/dev/null; mkdir -p d$((i%5)); rm -f f$(((i+7)%20)); done`]);
+      // Hammers the mount until killed; never anywhere else (cd may fail once the daemon is dead).
+      const client = start('bash', ['-c', 'cd "$1" || exit 1; i=0; while :; do i=$((i+1)); echo $i > f$((i%20)); cat f$((i%20)) >/dev/null; '
+        + 'ls -la >/dev/null; mkdir -p d$((i%5)); rm -f f$(((i+7)%20)); done', 'bash', dir]);
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 250));
       const exited = new Promise((r) => daemon.once('exit', r));
       daemon.kill('SIGKILL');
