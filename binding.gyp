@@ -8,7 +8,10 @@
         "src-native/ops.cc",
         "src-native/replies.cc",
         "src-native/notify.cc",
-        "src-native/sys.cc"
+        "src-native/sys.cc",
+        "src-native/mount_log.cc",
+        "src-native/mountinfo.cc",
+        "src-native/watcher.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -20,6 +23,12 @@
       "cflags_cc!": ["-fno-exceptions"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-O2"],
       "cflags": ["-Wall", "-Wextra", "-Werror"]
+    },
+    {
+      "target_name": "rxfuse-watch",
+      "type": "executable",
+      "sources": ["src-native/unmount_watcher.cc", "src-native/mountinfo.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-O2"]
     }
   ]
 }

@@ -8,7 +8,7 @@ import { errno, errnoName, FuseError, type FuseErrorEvent, type FuseErrorKind } 
 import { answerSuccess } from './defaults';
 import { answer, type Handler, runHandler } from './handle';
 import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
-import { type ConnInfo, native, type NativeEvent, type NativeSession } from './native';
+import { type ConnInfo, native, type NativeEvent, type NativeSession, WATCHER } from './native';
 import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
 import { InodeRegistry, type RegistryStats } from './registry';
 import {
@@ -37,7 +37,8 @@ export interface FuseOptions {
   /** Let the kernel check permissions from the mode bits (default false). */
   defaultPermissions?: boolean;
   /**
-   * Unmount when the process dies, even by SIGKILL (fusermount3 watches the session). Default true.
+   * Unmount when the process dies, even by SIGKILL (a watcher process, rxfuse-watch, detaches the
+   * mount once the process is gone). Default true; `-o auto_unmount` means the same.
    */
   autoUnmount?: boolean;
   readOnly?: boolean;
@@ -177,6 +178,8 @@ export class Fuse implements RequestHost {
   private sweeper: NodeJS.Timeout | undefined;
   private closedWaiters: (() => void)[] = [];
   private mountpointPath = '';
+  /** What went wrong in the session before INIT (named in mount()'s rejection). */
+  private mountFailure: string | undefined;
   private readonly queues = new Map<number, InodeQueue>();
   /** Requests in flight that no handler claimed, in the order they were found so. */
   private readonly unclaimedRequests = new Map<number, Pending>();
@@ -444,23 +447,52 @@ export class Fuse implements RequestHost {
     return this.pending.size;
   }
 
-  /** Mounts and resolves once the kernel's INIT is done. */
+  /**
+   * Mounts and resolves once the kernel's INIT is done. A failure rejects once, with the cause
+   * (libfuse's own words) in the message, and leaves nothing behind: no mount, fd, child or timer.
+   */
   mount(mountpoint: string): Promise<ConnInfo> {
     if (this.state !== 'new') return Promise.reject(new Error('Fuse: mount() can be called once'));
     this.state = 'mounting';
     this.mountpointPath = path.resolve(mountpoint);
+    try {
+      this.startSession();
+    } catch (e) {
+      this.state = 'closed';
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    this.native.setLoop(64, this.spinMicroseconds(), this.options.busyPollAdaptive ?? true);
+    live.add(this);
+    installExitHook();
+    if (!this.referenced) this.native.unref();
+    const t = this.options.requestTimeout ?? 0;
+    if (t > 0) {
+      this.sweeper = setInterval(() => this.sweep(t), Math.max(5, Math.min(1000, t / 4)));
+      this.sweeper.unref();
+    }
+    return this.initDone();
+  }
+
+  /** Creates the native session and mounts it (throws libfuse's reason when that fails). */
+  private startSession(): void {
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
       if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_OPS.has(code))) implemented.push(code);
     }
     this.wired = new Set(implemented);
     this.writeConnWishes();
+    const args = this.args();
     const addon = native();
     this.native = new addon.Session(
-      this.mountpointPath, this.args(), implemented, this.slotsBuffer, this.recv, this.scratch,
-      this.dispatch, this.onEvent,
+      this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
+      this.dispatch, this.onEvent, this.autoUnmount() ? WATCHER : '',
     );
-    const ready = new Promise<ConnInfo>((resolve, reject) => {
+    this.native.mount();
+  }
+
+  /** Resolves at INIT; rejects (and closes) when the session closes first or mountTimeout expires. */
+  private initDone(): Promise<ConnInfo> {
+    return new Promise<ConnInfo>((resolve, reject) => {
       const timeout = this.options.mountTimeout ?? 10000;
       const timer = setTimeout(() => {
         sub.unsubscribe();
@@ -476,25 +508,10 @@ export class Fuse implements RequestHost {
       const closedSub = this.closedSubject.subscribe(() => {
         clearTimeout(timer);
         sub.unsubscribe();
-        reject(new Error(`mount ${this.mountpointPath}: closed before INIT`));
+        const why = this.mountFailure === undefined ? '' : `: ${this.mountFailure}`;
+        reject(new Error(`mount ${this.mountpointPath}: closed before INIT${why}`));
       });
     });
-    try {
-      this.native.mount();
-    } catch (e) {
-      this.state = 'closed';
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
-    this.native.setLoop(64, this.spinMicroseconds(), this.options.busyPollAdaptive ?? true);
-    live.add(this);
-    installExitHook();
-    if (!this.referenced) this.native.unref();
-    const t = this.options.requestTimeout ?? 0;
-    if (t > 0) {
-      this.sweeper = setInterval(() => this.sweep(t), Math.max(5, Math.min(1000, t / 4)));
-      this.sweeper.unref();
-    }
-    return ready;
   }
 
   /** Unmounts; resolves once the session is closed. Requests still in flight are answered EIO. */
@@ -783,6 +800,7 @@ export class Fuse implements RequestHost {
         break;
       }
       case 'error':
+        if (this.state === 'mounting') this.mountFailure = `${e[1]}: ${errnoName(e[2])}`;
         this.emitError({ kind: 'session', op: undefined, ino: undefined, errno: e[2], cause: new Error(`${e[1]}: errno ${e[2]}`) });
         break;
       case 'closed':
@@ -871,11 +889,12 @@ export class Fuse implements RequestHost {
     if (o.subtype) opts.push(`subtype=${o.subtype}`);
     if (o.allowOther) opts.push('allow_other');
     if (o.defaultPermissions) opts.push('default_permissions');
-    if (o.autoUnmount ?? true) opts.push('auto_unmount');
     if (o.readOnly) opts.push('ro');
     for (const x of o.options ?? []) {
       if (typeof x !== 'string' || x === '' || /\s/.test(x)) throw new TypeError(`bad -o option ${JSON.stringify(x)}`);
-      opts.push(x);
+      // auto_unmount is rxfuse's own watcher (autoUnmount()), not fusermount3's: not for libfuse.
+      const rest = x.split(',').filter((part) => part !== 'auto_unmount').join(',');
+      if (rest !== '') opts.push(rest);
     }
     // libfuse wants max_read both as a mount option and in init(), and fails INIT when they differ
     // (writeConnWishes takes a -o max_read=N for init()).
@@ -884,6 +903,11 @@ export class Fuse implements RequestHost {
     const args = ['-o', opts.join(',')];
     if (o.debug) args.push('-d');
     return args;
+  }
+
+  /** Whether a watcher detaches the mount when this process dies: autoUnmount, or -o auto_unmount. */
+  private autoUnmount(): boolean {
+    return (this.options.autoUnmount ?? true) || (this.options.options ?? []).some((x) => String(x).split(',').includes('auto_unmount'));
   }
 
   /** A max_read=N among the -o options (libfuse fails INIT unless init() sets the same value). */

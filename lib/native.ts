@@ -70,6 +70,8 @@ export interface NativeSessionCtor {
     scratch: Float64Array,
     dispatch: (slot: number) => void,
     onEvent: (...e: NativeEvent) => void,
+    /** The unmount watcher program to start per mount (WATCHER), or '' for none. */
+    watcher: string,
   ): NativeSession;
 }
 
@@ -78,6 +80,9 @@ interface Addon {
   layout: NativeLayout;
   fuseVersion: number;
 }
+
+/** rxfuse-watch (src-native/unmount_watcher.cc): detaches a mount once its process is gone. */
+export const WATCHER = path.join(__dirname, '..', '..', 'build', 'Release', 'rxfuse-watch');
 
 let addon: Addon | undefined;
 

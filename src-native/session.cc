@@ -1,6 +1,9 @@
 // Session lifecycle and the receive loop (see session.h).
 #include "session.h"
 
+#include "mount_log.h"
+#include "watcher.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -12,6 +15,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -28,16 +34,18 @@ napi_value Undefined(napi_env env) {
 }
 }  // namespace
 
-// new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent)
+// new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent, watcher)
+// watcher: the rxfuse-watch program to start per mount, or "" for none.
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 8 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() ||
+  if (info.Length() < 9 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() ||
       !info[3].IsArrayBuffer() || !info[4].IsArray() || !info[5].IsTypedArray() || !info[6].IsFunction() ||
-      !info[7].IsFunction()) {
+      !info[7].IsFunction() || !info[8].IsString()) {
     Napi::TypeError::New(env, "Session: bad arguments").ThrowAsJavaScriptException();
     return;
   }
   mountpoint_ = info[0].As<Napi::String>().Utf8Value();
+  watcherProgram_ = info[8].As<Napi::String>().Utf8Value();
   Napi::Array args = info[1].As<Napi::Array>();
   args_.push_back("rxfuse");
   for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
@@ -99,37 +107,39 @@ Session::~Session() {
   if (asyncCtx_) napi_async_destroy(env_, asyncCtx_);
 }
 
+// A failed mount throws once with what libfuse (or fusermount3) said, and leaves nothing: the
+// session is destroyed, no fd, no child, no poll handle, no reference.
 Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (se_ || closed_) {
     Napi::Error::New(env, "Session: already mounted or closed").ThrowAsJavaScriptException();
     return env.Undefined();
   }
+  MountLog log;
   std::vector<char*> argv;
   for (auto& a : args_) argv.push_back(const_cast<char*>(a.c_str()));
   fuse_args fargs = FUSE_ARGS_INIT(int(argv.size()), argv.data());
   se_ = fuse_session_new(&fargs, &ops_, sizeof(ops_), this);
   fuse_opt_free_args(&fargs);
-  if (!se_) {
-    closed_ = true;
-    Napi::Error::New(env, "fuse_session_new failed (bad options; libfuse printed why on stderr)")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::set<int> fdsBefore = OpenFds();
-  std::set<int> childrenBefore = Children();
-  if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
-    fuse_session_destroy(se_);
-    se_ = nullptr;
-    closed_ = true;
-    Napi::Error::New(env, "mount failed: " + mountpoint_ + " (libfuse printed why on stderr)")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!se_) return FailMount(env, "bad options", log.Finish());
+  // The canonical path, as /proc/self/mountinfo will show it: resolved before the mount, since
+  // afterwards resolving it could ask this very filesystem, which is not served yet.
+  char real[PATH_MAX];
+  std::string canonical = realpath(mountpoint_.c_str(), real) ? real : mountpoint_;
+  if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) return FailMount(env, "failed", log.Finish());
+  log.Forward();
   mounted_ = true;
-  watcherFd_ = FindWatcherSocket(fdsBefore);
-  for (int pid : Children())
-    if (!childrenBefore.count(pid)) watcherPid_ = pid;
+  if (!watcherProgram_.empty()) {
+    Watcher w;
+    std::string why;
+    if (!StartWatcher(watcherProgram_, canonical, &w, &why)) {
+      fuse_session_unmount(se_);
+      mounted_ = false;
+      return FailMount(env, "failed: cannot start the unmount watcher", why);
+    }
+    watcherFd_ = w.fd;
+    watcherPid_ = w.pid;
+  }
   {
     std::unique_lock<std::shared_timed_mutex> lock(notifyLock_);
     notifyAlive_ = true;
@@ -147,6 +157,15 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   UpdatePolling();
   if (!referenced_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
   return Napi::Number::New(env, fd);
+}
+
+Napi::Value Session::FailMount(Napi::Env env, const char* what, const std::string& said) {
+  if (se_) fuse_session_destroy(se_);  // also closes the device fd, if libfuse had opened one
+  se_ = nullptr;
+  closed_ = true;
+  std::string msg = "mount " + mountpoint_ + " " + what + ": " + (said.empty() ? "libfuse gave no reason" : said);
+  Napi::Error::New(env, msg).ThrowAsJavaScriptException();
+  return env.Undefined();
 }
 
 Napi::Value Session::Close(const Napi::CallbackInfo& info) {
@@ -229,47 +248,6 @@ Napi::Value Session::DetachPayload(const Napi::CallbackInfo& info) {
     }
   }
   return info.Env().Undefined();
-}
-
-// The descriptors open in this process.
-std::set<int> Session::OpenFds() {
-  std::set<int> fds;
-  DIR* d = opendir("/proc/self/fd");
-  if (!d) return fds;
-  while (dirent* e = readdir(d)) {
-    if (e->d_name[0] != '.') fds.insert(atoi(e->d_name));
-  }
-  closedir(d);
-  return fds;
-}
-
-// The children of this thread (libfuse forks fusermount3 from the thread that mounts).
-std::set<int> Session::Children() {
-  std::set<int> pids;
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/self/task/%d/children", int(syscall(SYS_gettid)));
-  FILE* f = fopen(path, "re");
-  if (!f) return pids;
-  int pid;
-  while (fscanf(f, "%d", &pid) == 1) pids.insert(pid);
-  fclose(f);
-  return pids;
-}
-
-// With auto_unmount, libfuse mounts through fusermount3, which stays as a watcher holding the other
-// end of a socketpair libfuse made during the mount. Finds our end: a unix socket opened by the mount
-// whose peer credentials are our own (a socketpair's are its creator's).
-int Session::FindWatcherSocket(const std::set<int>& before) {
-  for (int fd : OpenFds()) {
-    if (before.count(fd) || fd == fuse_session_fd(se_)) continue;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
-    ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) continue;
-    if (cred.pid == getpid()) return fd;
-  }
-  return -1;
 }
 
 // ---- requests -------------------------------------------------------------------------------
@@ -650,15 +628,20 @@ bool Session::ReceiveOne() {
   napi_handle_scope hs;
   napi_open_handle_scope(env_, &hs);
   curRecv_ = b;
+  // Until INIT is done, what libfuse logs is kept: it says why INIT was refused.
+  std::unique_ptr<MountLog> initLog(conn_ == nullptr ? new MountLog : nullptr);
   fuse_session_process_buf(se_, &buf);
   curRecv_ = -1;
+  std::string said = initLog ? initLog->Finish() : std::string();
   if (!interrupted_.empty()) ProcessInterrupts();
   if (initPending_ && fuse_session_exited(se_)) {
     // libfuse refused INIT after init() ran (EPROTO, e.g. max_read differing from the mount
     // option): the mount is unusable; closing it makes mount() reject instead of resolving.
     initPending_ = false;
-    ReportError("init", EPROTO);
+    ReportError(("INIT refused" + (said.empty() ? "" : " (" + said + ")")).c_str(), EPROTO);
     closeRequested_ = true;
+  } else if (initLog) {
+    initLog->Forward();
   }
   if (initPending_) {
     initPending_ = false;
@@ -718,14 +701,12 @@ void Session::Teardown(bool callJs) {
     bool quiet = StopNotifications(callJs);
     if (mounted_) fuse_session_unmount(se_);
     if (watcherFd_ >= 0) {
-      // libfuse keeps the socket to fusermount3's auto_unmount watcher open until the process
-      // exits; closing it now lets the watcher see the (already done) unmount and exit, instead of
-      // one fusermount3 process and one fd per mount accumulating in a long-lived process.
+      // The unmount is done: the watcher sees EOF, finds the mount gone and exits.
       close(watcherFd_);
       watcherFd_ = -1;
     }
     if (watcherPid_ > 0) {
-      // It is our child, and libfuse never waits for it: reap it once it is gone, off this thread.
+      // Our child: reap it once it is gone, off this thread.
       int pid = watcherPid_;
       std::thread([pid] { waitpid(pid, nullptr, 0); }).detach();
       watcherPid_ = -1;

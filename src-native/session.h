@@ -114,9 +114,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void UpdatePolling();
   void ProcessInterrupts();
   void Teardown(bool callJs);
-  static std::set<int> OpenFds();
-  static std::set<int> Children();
-  int FindWatcherSocket(const std::set<int>& before);
+  Napi::Value FailMount(Napi::Env env, const char* what, const std::string& said);
   static void CleanupHook(void* arg);
   void ReportError(const char* what, int err);
   void CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args);
@@ -152,7 +150,8 @@ class Session : public Napi::ObjectWrap<Session> {
   bool polling_ = false;
   bool referenced_ = true;
   bool mounted_ = false;
-  int watcherFd_ = -1;  // socket to fusermount3's auto_unmount watcher
+  std::string watcherProgram_;  // rxfuse-watch, or empty: no watcher
+  int watcherFd_ = -1;          // our end of the watcher's pipe
   int watcherPid_ = -1;
   bool closed_ = false;
   bool closeRequested_ = false;

@@ -107,12 +107,12 @@ describe('lifecycle', function () {
     for (const d of dirs.splice(0)) await forceUnmount(undefined, d);
   });
 
-  it('leaves no descriptor and no fusermount3 watcher behind after each unmount (auto_unmount)', async function () {
+  it('leaves no descriptor and no unmount watcher behind after each unmount (auto_unmount)', async function () {
     const fds = (): number => fs.readdirSync('/proc/self/fd').length;
     const watchers = (): string[] =>
       fs.readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => {
         try {
-          return p !== '' && fs.readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('fusermount');
+          return p !== '' && fs.readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('rxfuse-watch');
         } catch {
           return false;
         }
