@@ -70,7 +70,8 @@ export function memfsOptions(): FuseOptions {
     fsname: 'memfs',
     defaultPermissions: true,
     allowOther: root,
-    conn: { capabilities: { handleKillpriv: false } },
+    // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
+    conn: { capabilities: { handleKillpriv: false, ioctlDir: true } },
   };
 }
 

@@ -113,6 +113,7 @@ interface NativeSys {
   removexattr(dirfd: number, path: Uint8Array, name: Uint8Array): number;
   credsPush(uid: number, gid: number, groups: number[]): number;
   credsPop(): number;
+  mallocTrim(): number;
   constants: Readonly<Record<string, number>>;
   layout: Readonly<Record<string, number>>;
 }
@@ -579,4 +580,12 @@ export function asUser<T>(creds: Creds, fn: () => T): T {
   } finally {
     sys().credsPop();
   }
+}
+
+/**
+ * Hands the C heap's free pages back to the system (glibc's malloc_trim(0)): after a GC has freed
+ * many Buffers, their memory otherwise stays in the process. Whether any was returned.
+ */
+export function mallocTrim(): boolean {
+  return sys().mallocTrim() === 1;
 }

@@ -11,6 +11,7 @@
 // passthrough_hp does for O_PATH descriptors. Following that magic link lands on exactly the inode
 // the fd refers to; if it is a symlink, on the symlink itself, never on its target.
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/limits.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -649,6 +650,16 @@ Napi::Value CredsPop(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, 0);
 }
 
+// mallocTrim() → 1 when memory went back to the system, 0 when none could: glibc's malloc_trim(0)
+// returns the free pages of every arena, not only the top of the heap (free() trims only that).
+Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  return Napi::Number::New(info.Env(), malloc_trim(0));
+#else
+  return Napi::Number::New(info.Env(), 0);
+#endif
+}
+
 // ---- constants --------------------------------------------------------------------------------
 
 Napi::Object Constants(Napi::Env env) {
@@ -699,6 +710,7 @@ Napi::Object DefineSys(Napi::Env env) {
       {"truncate", Truncate}, {"ftruncate", Ftruncate}, {"fallocate", Fallocate}, {"lseek", Lseek},
       {"copyFileRange", CopyFileRange}, {"getxattr", Getxattr}, {"setxattr", Setxattr},
       {"listxattr", Listxattr}, {"removexattr", Removexattr}, {"credsPush", CredsPush}, {"credsPop", CredsPop},
+      {"mallocTrim", MallocTrim},
   };
   for (const Fn& f : fns) o.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   o.Set("constants", Constants(env));
