@@ -213,10 +213,13 @@ setf('d/f', inherited | A)
 res = dict(inherited=inherited, f=getf('d/f'), s=getf('d/s'), ctime_moved=os.stat('d/f').st_ctime_ns > c0,
   fsget=fsget('d/f'), fsset=E(fsset, 'd/f', 0x80), fsget2=fsget('d/f'), projid=E(fsset, 'd/f', 0, 7), sync=E(fsset, 'd/f', 0x20))
 setf('d/f', 0)
+os.mkdir('n'); setf('n', NOATIME); touch('n/x'); a0 = os.stat('n').st_atime_ns
+time.sleep(0.01); os.listdir('n'); res['listing_moved_atime'] = os.stat('n').st_atime_ns != a0
 out(res)
 `);
     assert.deepEqual(r.memfs, r.tmpfs);
     const x = r.memfs as Record<string, unknown>;
+    assert.equal(x.listing_moved_atime, false);
     assert.equal(x.inherited, 0x40 | 0x80);
     assert.equal(x.f, 0x20 | 0x40 | 0x80);
     assert.equal(x.s, 0x40 | 0x80);
