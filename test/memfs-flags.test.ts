@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MemFs, memfsOptions } from '../examples/memfs';
-import { type MountedFixture, mountFixture, sh } from './helpers';
+import { type MountedFixture, mountFixture, PY_ERRNO, sh } from './helpers';
 
 const PY = '/usr/bin/python3';  // uid 1000 cannot read root's pyenv
 
@@ -15,13 +15,7 @@ const PRELUDE = `
 import os, sys, json, errno, fcntl, struct, time
 GET, SET, FSGET, FSSET = 0x80086601, 0x40086602, 0x801c581f, 0x401c5820
 A, I, D, NOATIME, SYNC = 0x20, 0x10, 0x40, 0x80, 0x8
-def E(f, *a):
-    try:
-        r = f(*a)
-        return 'ok' if r is None else r
-    except OSError as e:
-        return 'EOPNOTSUPP' if e.errno == errno.EOPNOTSUPP else errno.errorcode.get(e.errno, str(e.errno))
-def fd_of(p):
+${PY_ERRNO}def fd_of(p):
     return os.open(p, os.O_RDONLY | (os.O_DIRECTORY if os.path.isdir(p) else 0))
 def getf(p):
     fd = fd_of(p)
