@@ -112,13 +112,15 @@ describe('memfs file flags (lsattr/chattr), against tmpfs', function () {
     const r = await both(`
 touch('f'); write('f', os.O_WRONLY, b'hello'); os.setxattr('f', 'user.a', b'1')
 held = os.open('f', os.O_RDONLY)
+heldw = os.open('f', os.O_WRONLY)
 setf('f', I)
 res = dict(flags=getf('f'),
   wr=E(write, 'f', os.O_WRONLY), app=E(write, 'f', os.O_WRONLY | os.O_APPEND), trunc=E(os.open, 'f', os.O_RDONLY | os.O_TRUNC),
   truncate=E(os.truncate, 'f', 0), chmod=E(os.chmod, 'f', 0o600), chown=E(os.chown, 'f', 1000, -1), chown_none=E(os.chown, 'f', -1, -1),
   utime=E(os.utime, 'f', (1, 1)), touch=E(os.utime, 'f', None), setx=E(os.setxattr, 'f', 'user.b', b'2'), rmx=E(os.removexattr, 'f', 'user.a'),
   getx=os.getxattr('f', 'user.a').decode(), link=E(os.link, 'f', 'g'), unlink=E(os.unlink, 'f'), rename=E(os.rename, 'f', 'h'),
-  falloc=E(os.posix_fallocate, held, 0, 8192), read=os.pread(held, 5, 0).decode(), size=os.stat('f').st_size)
+  falloc=E(os.posix_fallocate, held, 0, 8192), read=os.pread(held, 5, 0).decode(), size=os.stat('f').st_size,
+  held_write=E(os.pwrite, heldw, b'H', 0), held_ftruncate=E(os.ftruncate, heldw, 3), held_fchmod=E(os.fchmod, heldw, 0o600))
 setf('f', 0)
 res['after'] = [getf('f'), E(write, 'f', os.O_WRONLY), E(os.unlink, 'f')]
 out(res)
@@ -130,6 +132,8 @@ out(res)
       assert.equal(x[k], 'EPERM', k);
     }
     assert.deepEqual(x.after, [0, 'ok', 'ok']);
+    // The VFS checks the flag at open and truncate(2): a descriptor opened before may still write and ftruncate.
+    assert.deepEqual([x.held_write, x.held_ftruncate, x.held_fchmod], [1, 'ok', 'EPERM']);
   });
 
   it('an append-only file takes O_APPEND writes only, and refuses truncation, unlink, rename and attribute changes', async () => {

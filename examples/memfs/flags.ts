@@ -73,11 +73,14 @@ export function checkOpen(n: Flagged, flags: number): void {
 }
 
 /**
- * A setattr: nothing on an immutable inode, and on an append-only one no mode, owner, size or
- * explicit times (touching to now is allowed). An empty setattr (chown -1 -1) passes, as in tmpfs.
+ * A setattr: nothing on an immutable inode but an ftruncate through a descriptor opened before (the
+ * VFS checks only truncate(2)), and on an append-only one no mode, owner, size or explicit times
+ * (touching to now is allowed). An empty setattr (chown -1 -1) passes, as in tmpfs.
  */
-export function checkSetattr(n: Flagged, what: { metadata: boolean; size: boolean; explicitTimes: boolean; touch: boolean }): void {
-  if (n.flags & FS_IMMUTABLE_FL && (what.metadata || what.size || what.explicitTimes || what.touch)) eperm();
+export function checkSetattr(n: Flagged,
+  what: { metadata: boolean; size: boolean; viaHandle: boolean; explicitTimes: boolean; touch: boolean }): void {
+  const truncate = what.size && !what.viaHandle;
+  if (n.flags & FS_IMMUTABLE_FL && (what.metadata || truncate || what.explicitTimes || what.touch)) eperm();
   if (n.flags & FS_APPEND_FL && (what.metadata || what.size || what.explicitTimes)) eperm();
 }
 

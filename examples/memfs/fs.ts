@@ -271,6 +271,7 @@ export class MemFs {
     checkSetattr(n, {
       metadata: (set & (SetattrValid.MODE | SetattrValid.UID | SetattrValid.GID)) !== 0,
       size: (set & SetattrValid.SIZE) !== 0,
+      viaHandle: req.hasFh,
       explicitTimes: (req.atime !== undefined && req.atime !== 'now') || (req.mtime !== undefined && req.mtime !== 'now'),
       touch: req.atime === 'now' || req.mtime === 'now',
     });
