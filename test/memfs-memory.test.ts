@@ -40,4 +40,9 @@ for i in range(384):
     });
     assert.deepEqual(m.errors, []);
   });
+
+  it('bad reclaim options are a TypeError', () => {
+    assert.throws(() => new MemFs({ reclaim: { threshold: -1 } }), /threshold must be a number >= 0/);
+    assert.throws(() => new MemFs({ reclaim: { quietMs: NaN } }), /quietMs must be a number >= 0/);
+  });
 });

@@ -38,6 +38,9 @@ export class Reclaimer {
   constructor(options: ReclaimOptions = {}) {
     this.threshold = options.threshold ?? 64 * 2 ** 20;
     this.quietMs = options.quietMs ?? 1000;
+    for (const [k, v] of [['threshold', this.threshold], ['quietMs', this.quietMs]] as const) {
+      if (!(Number.isFinite(v) && v >= 0)) throw new TypeError(`memfs reclaim: ${k} must be a number >= 0, got ${v}`);
+    }
   }
 
   /** `bytes` were freed (an estimate: data pages and the inode's objects). */
