@@ -9,10 +9,11 @@
 // - **Inodes** live in a Map by number; numbers are never reused. The last name of an inode gone,
 //   memfs calls `fuse.inodes.markRemoved(ino)` and frees the inode on `released$`, once the kernel
 //   has forgotten it and every handle is closed: data unlinked while open stays readable.
-// - **Data** is sparse, in chunks of 64 pages (256 KiB) kept in a Map by chunk index, each page a
-//   hole, fallocated or data, as tmpfs's pages: st_blocks counts allocated pages, SEEK_DATA sees only
-//   data pages (a fallocated page turns data when written or fallocated again), a truncate to the
-//   same size or below frees every page past the end. A chunk's buffer is allocated on its first
+// - **Data** is sparse, in chunks of 64 pages (256 KiB): chunk 0 in a field, the others in a Map by
+//   index made on first need; each page a hole, fallocated or data (bit masks), as tmpfs's pages:
+//   st_blocks counts allocated pages, SEEK_DATA sees only data pages (a fallocated page turns data
+//   when written or fallocated again), a truncate to the same size or below frees every page past
+//   the end. A chunk's buffer is allocated on its first
 //   write and grows by doubling to 16 KiB, then to the whole chunk, so small files stay small and a
 //   1 TB hole costs nothing. Reads inside one chunk are answered with a view of its buffer, holes
 //   from a shared zero buffer. A page budget gives statfs its counts and ENOSPC (a write stops at the
@@ -71,7 +72,8 @@ export function memfsOptions(): FuseOptions {
     fsname: 'memfs',
     defaultPermissions: true,
     allowOther: root,
-    conn: { capabilities: { handleKillpriv: false } },
+    // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
+    conn: { capabilities: { handleKillpriv: false, ioctlDir: true } },
   };
 }
 

@@ -23,9 +23,9 @@ function usage(): string {
     '',
     '  -o opt,...  mount options for libfuse (allow_other, default_permissions, ro, ...)',
     '  --debug     libfuse debug output on stderr',
-    '  --stats     print "rxfuse-stats: {...}" on stderr on SIGUSR1 and at exit',
     '  --mkdir     create the mountpoint if it does not exist (removed again if mounting fails)',
     '  --stack     mount even if the mountpoint is already a mount point (the new mount hides it)',
+    '  --stats     print "rxfuse-stats: {...}" (registry figures, process.memoryUsage()) on stderr on SIGUSR1 and at exit',
     '',
     'examples:',
   ];
@@ -143,7 +143,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   // kernel still held when the session closed, which it never forgets).
   let dropped: { inodes: number; lookups: number } | undefined;
   const printStats = (): void => {
-    const line = { ...fuse.stats(), ...(dropped ? { droppedInodes: dropped.inodes, droppedLookups: dropped.lookups } : {}) };
+    const line = { ...fuse.stats(), memory: process.memoryUsage(), ...(dropped ? { droppedInodes: dropped.inodes, droppedLookups: dropped.lookups } : {}) };
     process.stderr.write(`rxfuse-stats: ${JSON.stringify(line)}\n`);
   };
   if (cli.stats) {

@@ -117,6 +117,7 @@ interface NativeSys {
   nameToHandleAt(dirfd: number, path: Uint8Array, flags: number, out: Uint8Array, idOut: Float64Array): number;
   openByHandleAt(mountfd: number, handle: Uint8Array, flags: number): number;
   nofileLimit(raise: number, out: Float64Array): number;
+  mallocTrim(): number;
   constants: Readonly<Record<string, number>>;
   layout: Readonly<Record<string, number>>;
 }
@@ -661,4 +662,12 @@ export function nofileLimit(): NofileLimit {
 /** Raises the soft RLIMIT_NOFILE to the hard one (as a server should at start); returns the limits. */
 export function raiseNofileLimit(): NofileLimit {
   return nofile(true);
+}
+
+/**
+ * Hands the C heap's free pages back to the system (glibc's malloc_trim(0)): after a GC has freed
+ * many Buffers, their memory otherwise stays in the process. Whether any was returned.
+ */
+export function mallocTrim(): boolean {
+  return sys().mallocTrim() === 1;
 }

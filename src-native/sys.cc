@@ -11,6 +11,7 @@
 // passthrough_hp does for O_PATH descriptors. Following that magic link lands on exactly the inode
 // the fd refers to; if it is a symlink, on the symlink itself, never on its target.
 #include <fcntl.h>
+#include <malloc.h>
 #include <linux/limits.h>
 #include <sys/fsuid.h>
 #include <sys/resource.h>
@@ -664,6 +665,16 @@ Napi::Value AlignGap(const Napi::CallbackInfo& info) {
     a.Fail(1, "a power of two expected");
     return env.Undefined();
   }
+
+// mallocTrim() → 1 when memory went back to the system, 0 when none could: glibc's malloc_trim(0)
+// returns the free pages of every arena, not only the top of the heap (free() trims only that).
+Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  return Napi::Number::New(info.Env(), malloc_trim(0));
+#else
+  return Napi::Number::New(info.Env(), 0);
+#endif
+}
   uintptr_t mis = reinterpret_cast<uintptr_t>(data) & uintptr_t(align - 1);
   return Napi::Number::New(env, double(mis == 0 ? 0 : uintptr_t(align) - mis));
 }
@@ -817,6 +828,7 @@ Napi::Object DefineSys(Napi::Env env) {
       {"listxattr", Listxattr}, {"removexattr", Removexattr}, {"credsPush", CredsPush}, {"credsPop", CredsPop},
       {"alignGap", AlignGap},
       {"nameToHandleAt", NameToHandleAt}, {"openByHandleAt", OpenByHandleAt}, {"nofileLimit", NofileLimit},
+      {"mallocTrim", MallocTrim},
   };
   for (const Fn& f : fns) o.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   o.Set("constants", Constants(env));

@@ -165,3 +165,16 @@ export function resized(data: Buffer, size: number): Buffer {
   data.copy(d, 0, 0, Math.min(size, data.length));
   return d;
 }
+
+/**
+ * Python for client scripts: E(f, *args) calls f and answers its result ('ok' for None) or the
+ * errno's name (the script imports os and errno).
+ */
+export const PY_ERRNO = `
+def E(f, *a):
+    try:
+        r = f(*a)
+        return 'ok' if r is None else r
+    except OSError as e:
+        return 'EOPNOTSUPP' if e.errno == errno.EOPNOTSUPP else errno.errorcode.get(e.errno, str(e.errno))
+`;

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import type { FuseOptions } from '../lib';
 import { MemFs, type MemFsOptions, memfsOptions } from '../examples/memfs';
-import { type MountedFixture, mountFixture, sh } from './helpers';
+import { type MountedFixture, mountFixture, PY_ERRNO, sh } from './helpers';
 
 const PY = '/usr/bin/python3';  // uid 1000 cannot read root's pyenv
 
@@ -15,13 +15,7 @@ libc.fallocate.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_long, ctypes.c_l
 libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
 libc.getxattr.restype = ctypes.c_ssize_t
 libc.syscall.restype = ctypes.c_long
-def E(f, *a):
-    try:
-        r = f(*a)
-        return 'ok' if r is None else r
-    except OSError as e:
-        return 'EOPNOTSUPP' if e.errno == errno.EOPNOTSUPP else errno.errorcode.get(e.errno, str(e.errno))
-def C(r):
+${PY_ERRNO}def C(r):
     if r < 0:
         e = ctypes.get_errno(); raise OSError(e, os.strerror(e))
     return r

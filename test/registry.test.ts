@@ -458,6 +458,9 @@ describe('registry: the CLI --stats', function () {
     for (const k of ['knownInodes', 'lookups', 'openHandles', 'pendingRemovals', 'inFlight', 'tableBytes']) {
       assert.equal(typeof last![k], 'number', k);
     }
+    // process.memoryUsage(), for memory benchmarks (bench/memfs-memory.js)
+    const mem = last!.memory as unknown as Record<string, number>;
+    assert.ok(mem.rss > 0 && mem.heapUsed > 0 && mem.external >= 0, JSON.stringify(mem));
     const n = statLines().length;
     child.proc.kill('SIGTERM');
     assert.equal(await child.exited, 0);

@@ -26,10 +26,38 @@ export class Space {
   }
 }
 
+/**
+ * 64 pages: their bytes (allocated on the first write) and their states as bit masks, one bit per
+ * page in each half (pages 0-31, 32-63): allocated (fallocated or data), and data. Plain int32
+ * fields, where a Uint8Array of states cost ~250 bytes of heap per chunk (a small file has one).
+ */
 class Chunk {
   buf: Buffer | null = null;
-  readonly state = new Uint8Array(CHUNK_PAGES);
+  alloc0 = 0;
+  alloc1 = 0;
+  data0 = 0;
+  data1 = 0;
   allocated = 0;
+
+  state(i: number): number {
+    const bit = 1 << (i & 31);
+    const hi = i >= 32;
+    if (((hi ? this.alloc1 : this.alloc0) & bit) === 0) return HOLE;
+    return ((hi ? this.data1 : this.data0) & bit) === 0 ? FALLOC : DATA;
+  }
+
+  setState(i: number, state: number): void {
+    const bit = 1 << (i & 31);
+    const alloc = state === HOLE ? 0 : bit;
+    const data = state === DATA ? bit : 0;
+    if (i >= 32) {
+      this.alloc1 = (this.alloc1 & ~bit) | alloc;
+      this.data1 = (this.data1 & ~bit) | data;
+    } else {
+      this.alloc0 = (this.alloc0 & ~bit) | alloc;
+      this.data0 = (this.data0 & ~bit) | data;
+    }
+  }
 }
 
 // Reads of holes are answered from this buffer (never written), so they cost no allocation.
@@ -47,7 +75,9 @@ export class FileData {
   size = 0;
   /** Allocated pages (data and fallocated). */
   pages = 0;
-  private readonly chunks = new Map<number, Chunk>();
+  /** Chunk 0 (all a small file has), and the others by index, in a Map made on first need. */
+  private first: Chunk | undefined;
+  private rest: Map<number, Chunk> | undefined;
 
   constructor(private readonly space: Space) {}
 
@@ -63,7 +93,7 @@ export class FileData {
     const n = end - off;
     const ci = Math.floor(off / CHUNK);
     if (ci === Math.floor((end - 1) / CHUNK)) {
-      const buf = this.chunks.get(ci)?.buf;
+      const buf = this.at(ci)?.buf;
       if (!buf) return zeros(n);
       const rel = off - ci * CHUNK;
       if (rel + n <= buf.length) return buf.subarray(rel, rel + n);
@@ -73,7 +103,7 @@ export class FileData {
     }
     let out: Buffer | undefined;
     for (let k = ci; k * CHUNK < end; k++) {
-      const buf = this.chunks.get(k)?.buf;
+      const buf = this.at(k)?.buf;
       if (!buf) continue;
       const base = k * CHUNK;
       const from = Math.max(off, base) - base;
@@ -134,7 +164,7 @@ export class FileData {
       const c = this.chunk(Math.floor(p / CHUNK_PAGES));
       const i = p % CHUNK_PAGES;
       // A second fallocate of a page makes it uptodate in tmpfs: data for SEEK_DATA from then on.
-      this.set(c, i, c.state[i] === HOLE ? FALLOC : DATA);
+      this.set(c, i, c.state(i) === HOLE ? FALLOC : DATA);
     }
     if (!keepSize && off + len > this.size) this.size = off + len;
   }
@@ -149,11 +179,11 @@ export class FileData {
     if (off >= this.size) throw new FuseError('ENXIO');
     const p = Math.floor(off / PAGE);
     const first = Math.floor(p / CHUNK_PAGES);
-    const keys = [...this.chunks.keys()].filter((k) => k >= first).sort((a, b) => a - b);
+    const keys = this.indices().filter((k) => k >= first).sort((a, b) => a - b);
     for (const k of keys) {
-      const c = this.chunks.get(k)!;
+      const c = this.at(k)!;
       for (let i = k === first ? p - k * CHUNK_PAGES : 0; i < CHUNK_PAGES; i++) {
-        if (c.state[i] !== DATA) continue;
+        if (c.state(i) !== DATA) continue;
         const pos = Math.max(off, (k * CHUNK_PAGES + i) * PAGE);
         if (pos >= this.size) throw new FuseError('ENXIO');
         return pos;
@@ -168,8 +198,8 @@ export class FileData {
     for (let p = Math.floor(off / PAGE); ; p++) {
       const pos = p * PAGE;
       if (pos >= this.size) return this.size;
-      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
-      if (!c || c.state[p % CHUNK_PAGES] !== DATA) return Math.max(off, pos);
+      const c = this.at(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state(p % CHUNK_PAGES) !== DATA) return Math.max(off, pos);
     }
   }
 
@@ -178,16 +208,34 @@ export class FileData {
     this.space.used -= this.pages;
     this.pages = 0;
     this.size = 0;
-    this.chunks.clear();
+    this.first = undefined;
+    this.rest = undefined;
+  }
+
+  private at(ci: number): Chunk | undefined {
+    return ci === 0 ? this.first : this.rest?.get(ci);
   }
 
   private chunk(ci: number): Chunk {
-    let c = this.chunks.get(ci);
+    let c = this.at(ci);
     if (!c) {
       c = new Chunk();
-      this.chunks.set(ci, c);
+      if (ci === 0) this.first = c;
+      else (this.rest ??= new Map()).set(ci, c);
     }
     return c;
+  }
+
+  private drop(ci: number): void {
+    if (ci === 0) this.first = undefined;
+    else this.rest?.delete(ci);
+  }
+
+  /** Indices of the chunks held, in no particular order. */
+  private indices(): number[] {
+    const keys = this.rest ? [...this.rest.keys()] : [];
+    if (this.first) keys.push(0);
+    return keys;
   }
 
   private grow(c: Chunk, end: number): Buffer {
@@ -203,24 +251,25 @@ export class FileData {
   }
 
   private set(c: Chunk, i: number, state: number): void {
-    if (c.state[i] === HOLE && state !== HOLE) {
+    const was = c.state(i);
+    if (was === HOLE && state !== HOLE) {
       c.allocated++;
       this.pages++;
       this.space.used++;
-    } else if (c.state[i] !== HOLE && state === HOLE) {
+    } else if (was !== HOLE && state === HOLE) {
       c.allocated--;
       this.pages--;
       this.space.used--;
     }
-    c.state[i] = state;
+    c.setState(i, state);
   }
 
   /** Holes among pages [p0, p1). */
   private holesIn(p0: number, p1: number): number {
     let n = 0;
     for (let p = p0; p < p1; p++) {
-      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
-      if (!c || c.state[p % CHUNK_PAGES] === HOLE) n++;
+      const c = this.at(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state(p % CHUNK_PAGES) === HOLE) n++;
     }
     return n;
   }
@@ -229,8 +278,8 @@ export class FileData {
   private fitting(off: number, p0: number, p1: number): number {
     let free = this.space.free;
     for (let p = p0; p < p1; p++) {
-      const c = this.chunks.get(Math.floor(p / CHUNK_PAGES));
-      if (!c || c.state[p % CHUNK_PAGES] === HOLE) {
+      const c = this.at(Math.floor(p / CHUNK_PAGES));
+      if (!c || c.state(p % CHUNK_PAGES) === HOLE) {
         if (free === 0) return p * PAGE - off;
         free--;
       }
@@ -243,20 +292,20 @@ export class FileData {
     const c0 = Math.floor(start / CHUNK);
     const c1 = end === Infinity ? Infinity : Math.ceil(end / CHUNK);  // exclusive
     let hit: number[];
-    if (c1 - c0 <= this.chunks.size) {
+    if (c1 - c0 <= (this.rest?.size ?? 0) + 1) {
       hit = [];
-      for (let k = c0; k < c1; k++) if (this.chunks.has(k)) hit.push(k);
+      for (let k = c0; k < c1; k++) if (this.at(k)) hit.push(k);
     } else {
-      hit = [...this.chunks.keys()].filter((k) => k >= c0 && k < c1);
+      hit = this.indices().filter((k) => k >= c0 && k < c1);
     }
     for (const k of hit) {
-      const c = this.chunks.get(k)!;
+      const c = this.at(k)!;
       const base = k * CHUNK;
       const rs = Math.max(0, start - base);
       const re = Math.min(CHUNK, end - base);
       if (c.buf && rs < c.buf.length) c.buf.fill(0, rs, Math.min(re, c.buf.length));
       for (let i = Math.ceil(rs / PAGE), last = Math.floor(re / PAGE); i < last; i++) this.set(c, i, HOLE);
-      if (c.allocated === 0) this.chunks.delete(k);
+      if (c.allocated === 0) this.drop(k);
     }
   }
 }

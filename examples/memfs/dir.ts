@@ -13,8 +13,8 @@ export const DOTDOT_COOKIE = 2;
 const TOP = Number.MAX_SAFE_INTEGER;
 
 export interface DirEntry {
+  /** The name as a latin1 string (one character per byte): the only copy of it memfs keeps. */
   readonly key: string;
-  readonly name: Buffer;
   ino: number;
   readonly seq: number;
   removed: boolean;
@@ -36,9 +36,9 @@ export class Directory {
   }
 
   /** Adds name → ino as the newest entry (replacing an entry of the same name, if any). */
-  add(key: string, name: Buffer, ino: number): DirEntry {
+  add(key: string, ino: number): DirEntry {
     this.remove(key);
-    const e: DirEntry = { key, name, ino, seq: this.nextSeq++, removed: false };
+    const e: DirEntry = { key, ino, seq: this.nextSeq++, removed: false };
     this.byName.set(key, e);
     this.order.push(e);
     return e;

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import type { Subscription } from 'rxjs';
 import {
   type AccessRequest, type Attr, type CreateRequest, Dirents, type Entry, FallocFlags, type FallocateRequest,
-  type Fuse, FuseError, type GetattrRequest, type GetxattrRequest, type LinkRequest, type ListxattrRequest, type LookupRequest,
+  type Fuse, FuseError, type GetattrRequest, type GetxattrRequest, type IoctlRequest, type LinkRequest, type ListxattrRequest, type LookupRequest,
   type LseekRequest, type MkdirRequest, type MknodRequest, type NegativeEntry, type OpendirRequest,
   type OpenRequest, type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest,
   RenameFlags, type RenameRequest, type RemovexattrRequest, type Request, type RmdirRequest, SetattrValid,
@@ -14,7 +14,12 @@ import {
 import { atimeDue, clock } from './clock';
 import { PAGE } from './data';
 import { Directory, DOT_COOKIE, DOTDOT_COOKIE } from './dir';
+import {
+  checkDeletable, checkFallocate, checkMutable, checkOpen, checkSetattr, flagsIoctl, FS_NOATIME_FL, inheritedFlags,
+  isFlagsIoctl,
+} from './flags';
 import { BOGO_DIRENT, InodeTable, type Node } from './inode';
+import { Reclaimer, type ReclaimOptions } from './reclaim';
 import { Xattrs, checkName as checkXattrName } from './xattrs';
 
 export interface MemFsOptions {
@@ -27,6 +32,8 @@ export interface MemFsOptions {
   /** Owner of the root directory; default the process's. */
   uid?: number;
   gid?: number;
+  /** When to collect garbage and trim the heap after deletions (see reclaim.ts); false: never. */
+  reclaim?: ReclaimOptions | false;
   /** Seconds the kernel may cache attributes and names (default 1). */
   attrTimeout?: number;
   entryTimeout?: number;
@@ -57,6 +64,7 @@ export class MemFs {
   private readonly attrTimeout: number;
   private readonly entryTimeout: number;
   private fuse: Fuse | undefined;
+  private readonly reclaimer: Reclaimer | undefined;
 
   constructor(options: MemFsOptions = {}) {
     const half = Math.floor(os.totalmem() / 2 / PAGE);
@@ -64,6 +72,7 @@ export class MemFs {
     this.table = new InodeTable({ pages, inodes: options.inodes ?? pages });
     this.attrTimeout = options.attrTimeout ?? 1;
     this.entryTimeout = options.entryTimeout ?? 1;
+    if (options.reclaim !== false) this.reclaimer = new Reclaimer(options.reclaim);
     const root = this.table.create(K.S_IFDIR | ((options.rootMode ?? 0o1777) & 0o7777),
       options.uid ?? process.getuid?.() ?? 0, options.gid ?? process.getgid?.() ?? 0, clock(), ROOT);
     root.parent = ROOT;
@@ -72,7 +81,11 @@ export class MemFs {
   /** Attaches the handlers (before mount). Inodes unlinked while known or open are freed on released$. */
   attach(fuse: Fuse): Subscription {
     this.fuse = fuse;
-    const sub = fuse.inodes.released$.subscribe((ino) => this.table.free(ino));
+    const sub = fuse.inodes.released$.subscribe((ino) => {
+      const bytes = this.table.free(ino);
+      this.reclaimer?.freedBytes(bytes);
+    });
+    sub.add(() => this.reclaimer?.stop());
     sub.add(fuse.handleAll({
       lookup: (req) => this.lookup(req),
       getattr: (req) => this.getattr(req),
@@ -105,6 +118,7 @@ export class MemFs {
       listxattr: (req) => this.listxattr(req),
       removexattr: (req) => this.removexattr(req),
       access: (req) => this.access(req),
+      ioctl: (req) => this.ioctl(req),
     }));
     return sub;
   }
@@ -124,14 +138,14 @@ export class MemFs {
   }
 
   mknod(req: MknodRequest): Entry {
-    const n = this.make(req, req.parent, req.nameKey, req.name, req.mode);
+    const n = this.make(req, req.parent, req.nameKey, req.mode);
     const type = n.type;
     if (type === K.S_IFCHR || type === K.S_IFBLK) n.rdev = req.rdev;
     return this.entry(n);
   }
 
   mkdir(req: MkdirRequest): Entry {
-    return this.entry(this.make(req, req.parent, req.nameKey, req.name, K.S_IFDIR | (req.mode & 0o7777)));
+    return this.entry(this.make(req, req.parent, req.nameKey, K.S_IFDIR | (req.mode & 0o7777)));
   }
 
   symlink(req: SymlinkRequest): Entry {
@@ -140,7 +154,7 @@ export class MemFs {
     // tmpfs keeps targets up to 127 bytes in the inode; a longer one takes a page of the budget.
     const pages = target.length + 1 > 128 ? 1 : 0;
     if (pages > this.table.space.free) fail('ENOSPC');
-    const n = this.make(req, req.parent, req.nameKey, req.name, K.S_IFLNK | 0o777, (x) => {
+    const n = this.make(req, req.parent, req.nameKey, K.S_IFLNK | 0o777, (x) => {
       x.target = target;
       x.size = target.length;
       this.table.space.used += pages;
@@ -149,7 +163,7 @@ export class MemFs {
   }
 
   create(req: CreateRequest): Entry & { fh: number } {
-    const n = this.make(req, req.parent, req.nameKey, req.name, K.S_IFREG | (req.mode & 0o7777));
+    const n = this.make(req, req.parent, req.nameKey, K.S_IFREG | (req.mode & 0o7777));
     return { ...this.entry(n), fh: 0 };
   }
 
@@ -160,12 +174,14 @@ export class MemFs {
     const key = req.newNameKey;
     checkName(key);
     if (d.dir!.get(key)) fail('EEXIST');
+    checkMutable(d);
+    checkDeletable(n);  // vfs_link: no new name for an append-only or immutable inode
     this.table.linked();
     const t = clock();
     if (n.nlink === 0) this.fuse?.inodes.unmarkRemoved(n.ino);  // the kernel refuses this; kept consistent anyway
     n.nlink++;
     n.changed(t);
-    this.addName(d, key, req.newName, n, t);
+    this.addName(d, key, n, t);
     return this.entry(n);
   }
 
@@ -174,6 +190,7 @@ export class MemFs {
     const key = req.nameKey;
     const n = this.child(d, key);
     if (n.isDir) fail('EISDIR');
+    removable(d, n);
     const t = clock();
     this.removeName(d, key, t);
     this.dropLink(n, t);
@@ -184,6 +201,7 @@ export class MemFs {
     const key = req.nameKey;
     const n = this.child(d, key);
     if (!n.isDir) fail('ENOTDIR');
+    removable(d, n);
     if (n.dir!.count > 0) fail('ENOTEMPTY');
     const t = clock();
     this.removeName(d, key, t);
@@ -206,8 +224,10 @@ export class MemFs {
     if (flags & RenameFlags.EXCHANGE) {
       if (!m || !de) fail('ENOENT');
       if (m === n) return;
+      removable(sd, n);
+      removable(dd, m);
       if ((n.isDir && this.within(dd, n)) || (m.isDir && this.within(sd, m))) fail('EINVAL');
-      this.exchange(sd, key, se.name, n, dd, newKey, de.name, m);
+      this.exchange(sd, key, n, dd, newKey, m);
       return;
     }
     if (m) {
@@ -219,6 +239,9 @@ export class MemFs {
       } else if (m.isDir) fail('EISDIR');
     }
     if (n.isDir && this.within(dd, n)) fail('EINVAL');
+    removable(sd, n);
+    if (m) removable(dd, m);
+    else checkMutable(dd);
     const t = clock();
     // RENAME_WHITEOUT leaves a 0:0 character device at the old name (overlayfs); made first so
     // that ENOSPC changes nothing.
@@ -226,12 +249,12 @@ export class MemFs {
       ? this.table.create(K.S_IFCHR, req.uid, this.newGid(sd, req), t)
       : undefined;
     this.removeName(sd, key, t);
-    if (whiteout) this.addName(sd, key, se.name, whiteout, t);
+    if (whiteout) this.addName(sd, key, whiteout, t);
     if (m) {
       this.removeName(dd, newKey, t);
       this.dropLink(m, t);
     }
-    this.addName(dd, newKey, req.newName, n, t);
+    this.addName(dd, newKey, n, t);
     if (n.isDir) sd.nlink--;  // its ".." left sd: addName counted it in dd
     n.changed(t);
   }
@@ -245,6 +268,13 @@ export class MemFs {
   setattr(req: SetattrRequest): { attr: Attr; timeout: number } {
     const n = this.table.get(req.ino);
     const set = req.toSet;
+    checkSetattr(n, {
+      metadata: (set & (SetattrValid.MODE | SetattrValid.UID | SetattrValid.GID)) !== 0,
+      size: (set & SetattrValid.SIZE) !== 0,
+      viaHandle: req.hasFh,
+      explicitTimes: (req.atime !== undefined && req.atime !== 'now') || (req.mtime !== undefined && req.mtime !== 'now'),
+      touch: req.atime === 'now' || req.mtime === 'now',
+    });
     const t = clock();
     if (set & SetattrValid.SIZE) {
       if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
@@ -307,6 +337,7 @@ export class MemFs {
   open(req: OpenRequest): { fh: number } {
     const n = this.table.get(req.ino);
     if (n.isDir) fail('EISDIR');
+    checkOpen(n, req.flags);
     // O_TRUNC arrives here (atomic_o_trunc): tmpfs moves mtime and ctime even for an empty file.
     if (req.flags & K.O_TRUNC && n.data) {
       n.data.truncate(0);
@@ -337,6 +368,7 @@ export class MemFs {
     const n = this.table.get(req.ino);
     if (!n.data) fail('ENODEV');
     const mode = req.mode;
+    checkFallocate(n, mode, FallocFlags.KEEP_SIZE);
     if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no ZERO_RANGE, COLLAPSE or INSERT
     if (mode & FallocFlags.PUNCH_HOLE) n.data.punch(req.offset, req.length);
     else n.data.allocate(req.offset, req.length, (mode & FallocFlags.KEEP_SIZE) !== 0);
@@ -384,7 +416,7 @@ export class MemFs {
     if (offset < DOTDOT_COOKIE) add('..', this.table.get(d.parent), DOTDOT_COOKIE);
     for (const e of d.dir!.after(offset)) {
       if (bytes > size) break;
-      add(e.name, this.table.get(e.ino), Directory.cookie(e));
+      add(Buffer.from(e.key, 'latin1'), this.table.get(e.ino), Directory.cookie(e));
     }
     return list;
   }
@@ -393,6 +425,7 @@ export class MemFs {
 
   setxattr(req: SetxattrRequest): void {
     const n = this.table.get(req.ino);
+    checkDeletable(n);  // xattr_permission: no xattr changes on append-only or immutable inodes
     (n.xattrs ??= new Xattrs()).set(req.nameKey, req.value, req.flags);
     n.changed();
   }
@@ -415,12 +448,29 @@ export class MemFs {
   removexattr(req: RemovexattrRequest): void {
     const n = this.table.get(req.ino);
     const key = req.nameKey;
+    checkDeletable(n);
     if (!n.xattrs) {
       checkXattrName(key);
       fail('ENODATA');
     }
     n.xattrs.remove(key);
     n.changed();
+  }
+
+  // ---- file flags (lsattr, chattr) ------------------------------------------------------------
+
+  async ioctl(req: IoctlRequest): Promise<Buffer | number> {
+    const n = this.table.get(req.ino);
+    const cmd = req.cmd;
+    if (!isFlagsIoctl(cmd)) fail('ENOTTY');
+    const out = flagsIoctl(n, cmd, req.inData, req.uid);
+    if (out) return out;
+    n.changed();  // tmpfs moves ctime on every flags change
+    // The kernel keeps the attributes it cached (no FUSE op changed them): drop them before the
+    // caller returns, so that a stat right after chattr sees the new ctime. Only attributes: no lock
+    // the kernel holds during the ioctl (the inode's) is taken.
+    await this.fuse?.invalidateInode(n.ino, -1);
+    return 0;
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -447,22 +497,24 @@ export class MemFs {
   }
 
   /** A new inode named `key` in directory `parent`, owned by the caller (mode already umasked by the kernel). */
-  private make(req: Request, parent: number, key: string, name: Buffer, mode: number, init?: (n: Node) => void): Node {
+  private make(req: Request, parent: number, key: string, mode: number, init?: (n: Node) => void): Node {
     const d = this.dirOf(parent);
     checkName(key);
     if (d.dir!.get(key)) fail('EEXIST');
+    checkMutable(d);
     // A subdirectory of a setgid directory is setgid too (the kernel already dropped S_ISGID from
     // a file's mode when the caller is not in the group).
     if ((mode & K.S_IFMT) === K.S_IFDIR && d.mode & S_ISGID) mode |= S_ISGID;
     const t = clock();
     const n = this.table.create(mode, req.uid, this.newGid(d, req), t);
+    n.flags = inheritedFlags(d);
     init?.(n);
-    this.addName(d, key, name, n, t);
+    this.addName(d, key, n, t);
     return n;
   }
 
-  private addName(d: Node, key: string, name: Buffer, n: Node, t: Timespec): void {
-    d.dir!.add(key, name, n.ino);
+  private addName(d: Node, key: string, n: Node, t: Timespec): void {
+    d.dir!.add(key, n.ino);
     d.size += BOGO_DIRENT;
     if (n.isDir) {
       d.nlink++;
@@ -492,11 +544,10 @@ export class MemFs {
   }
 
   /** RENAME_EXCHANGE: both names stay, their inodes swap; both entries move to the front as in tmpfs. */
-  private exchange(sd: Node, key: string, name: Buffer, n: Node,
-    dd: Node, newKey: string, newName: Buffer, m: Node): void {
+  private exchange(sd: Node, key: string, n: Node, dd: Node, newKey: string, m: Node): void {
     const t = clock();
-    sd.dir!.add(key, name, m.ino);
-    dd.dir!.add(newKey, newName, n.ino);
+    sd.dir!.add(key, m.ino);
+    dd.dir!.add(newKey, n.ino);
     if (sd !== dd && n.isDir !== m.isDir) {
       const [from, to] = n.isDir ? [sd, dd] : [dd, sd];
       from.nlink--;
@@ -521,6 +572,7 @@ export class MemFs {
 
   /** relatime: reads and listings move atime once after each change, or when it is a day old. */
   private accessed(n: Node): void {
+    if (n.flags & FS_NOATIME_FL) return;
     const t = clock();
     if (atimeDue(n, t)) n.atime = t;
   }
@@ -549,6 +601,12 @@ function inGroup(req: Request, gid: number): boolean {
   } catch {
     return false;  // the caller is gone
   }
+}
+
+/** A name of n in directory d may go: neither is immutable or append-only (the VFS's may_delete). */
+function removable(d: Node, n: Node): void {
+  checkDeletable(d);
+  checkDeletable(n);
 }
 
 function checkName(key: string): void {
