@@ -666,6 +666,10 @@ Napi::Value AlignGap(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
 
+  uintptr_t mis = reinterpret_cast<uintptr_t>(data) & uintptr_t(align - 1);
+  return Napi::Number::New(env, double(mis == 0 ? 0 : uintptr_t(align) - mis));
+}
+
 // mallocTrim() → 1 when memory went back to the system, 0 when none could: glibc's malloc_trim(0)
 // returns the free pages of every arena, not only the top of the heap (free() trims only that).
 Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
@@ -674,9 +678,6 @@ Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
 #else
   return Napi::Number::New(info.Env(), 0);
 #endif
-}
-  uintptr_t mis = reinterpret_cast<uintptr_t>(data) & uintptr_t(align - 1);
-  return Napi::Number::New(env, double(mis == 0 ? 0 : uintptr_t(align) - mis));
 }
 
 // ---- kernel file handles and the fd limit -------------------------------------------------------
