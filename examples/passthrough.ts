@@ -19,6 +19,7 @@ const example: Example = {
   options: {
     defaultPermissions: true,
     conn: { capabilities: { handleKillpriv: false } },
+    largeFiles: true,  // files of 2^53 bytes or more in the source are read and written exactly
   },
   setup(fuse: Fuse, args: readonly string[]) {
     if (args.length !== 1) throw new Error('usage: rxfuse passthrough <source-dir> <mountpoint>');

@@ -49,14 +49,14 @@ export interface NativeSession {
   replyOpen(slot: number): number;
   replyWrite(slot: number, count: number): number;
   replyBuf(slot: number, data: Uint8Array): number;
-  replyFd(slot: number, fd: number, offset: number, length: number): number;
+  replyFd(slot: number, fd: number, offset: number | bigint, length: number): number;
   replyStatfs(slot: number): number;
   replyXattr(slot: number, size: number): number;
   replyLock(slot: number): number;
   replyBmap(slot: number, idx: number): number;
   replyIoctl(slot: number, result: number, data: Uint8Array | undefined): number;
   replyPoll(slot: number, revents: number): number;
-  replyLseek(slot: number, offset: number): number;
+  replyLseek(slot: number, offset: number | bigint): number;
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
 }
 
@@ -70,6 +70,7 @@ export interface NativeSessionCtor {
     scratch: Float64Array,
     dispatch: (slot: number) => void,
     onEvent: (...e: NativeEvent) => void,
+    largeFiles?: boolean,
   ): NativeSession;
 }
 

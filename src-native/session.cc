@@ -87,6 +87,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   for (int i = 0; i < C_FIELD_COUNT; i++) connWish_[i] = scratch_[S_CONN + i];
   dispatch_ = Napi::Persistent(info[6].As<Napi::Function>());
   onEvent_ = Napi::Persistent(info[7].As<Napi::Function>());
+  largeFiles_ = info.Length() > 8 && info[8].ToBoolean();
   napi_value resource = Napi::Object::New(env);
   resourceRef_ = Napi::Persistent(Napi::Object(env, resource));
   napi_value name = Napi::String::New(env, "rxfuse.Session");
