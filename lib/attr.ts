@@ -80,6 +80,11 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_I64 = (1n << 63n) - 1n;
 const MAX_U64 = (1n << 64n) - 1n;
 
+/** Whether v is an offset or size: a safe integer ≥ 0, or a bigint up to 2^63-1 (off_t). */
+export function isOffset(v: unknown): v is U64 {
+  return typeof v === 'bigint' ? v >= 0n && v <= MAX_I64 : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
 /**
  * Writes a 64-bit count at s[i] (layout.h PutU64): a number as is; a bigint beyond 2^53-1 as NaN there
  * and its exact bits in the wide field s[x]. Numbers beyond 2^53-1 are refused (they are not exact).

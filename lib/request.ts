@@ -4,7 +4,7 @@
 import { F, SLOT_BYTES, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import {
   type AttrResult, type Entry, type Lock, type NegativeEntry, type OpenResult, type Statfs, type Timespec,
-  type U64, writeAttrResult, writeEntry, writeLock, writeOpen, writeStatfs,
+  type U64, isOffset, writeAttrResult, writeEntry, writeLock, writeOpen, writeStatfs,
 } from './attr';
 import { Dirents } from './dirents';
 import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
@@ -361,12 +361,10 @@ function ok(v: unknown, what: string): number {
   return v;
 }
 
-const MAX_OFF = (1n << 63n) - 1n;
-
 /** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
 function okOff(v: unknown, what: string): U64 {
-  if (typeof v === 'bigint' && v >= 0n && v <= MAX_OFF) return v;
-  return ok(v, what);
+  if (!isOffset(v)) throw new TypeError(`invalid ${what}: ${String(v)}`);
+  return v;
 }
 
 function bytes(v: unknown, what: string): Uint8Array {

@@ -21,7 +21,7 @@
 //   ("openat: ENOENT"): a handler that lets one propagate answers the kernel with that errno and no
 //   error event. Invalid arguments (a fd that is not an integer, a name with NUL) are TypeErrors.
 import * as fs from 'node:fs';
-import type { Statfs, Timespec, U64 } from './attr';
+import { isOffset, type Statfs, type Timespec, type U64 } from './attr';
 import { errnoName, FuseError } from './errors';
 import { native } from './native';
 
@@ -212,12 +212,10 @@ function num(v: number, what: string, min = 0): number {
   return v;
 }
 
-const MAX_OFF = (1n << 63n) - 1n;
-
 /** An offset or size: a safe integer, or a bigint up to 2^63-1 (beyond 2^53-1 a number is not exact). */
 function off(v: U64, what: string): U64 {
-  if (typeof v === 'bigint' && v >= 0n && v <= MAX_OFF) return v;
-  return num(v as number, what);
+  if (!isOffset(v)) throw new TypeError(`${what}: invalid value ${String(v)}`);
+  return v;
 }
 
 /** Throws the FuseError of a -errno result; returns a non-negative result. */

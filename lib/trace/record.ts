@@ -169,7 +169,7 @@ function opened(v: unknown): Fields | undefined {
 }
 
 function count(key: string): (v: unknown) => Fields | undefined {
-  return (v) => (typeof v === 'number' ? { [key]: v } : v instanceof Uint8Array ? { [key]: v.length } : undefined);
+  return (v) => (typeof v === 'number' || typeof v === 'bigint' ? { [key]: u64(v) } : v instanceof Uint8Array ? { [key]: v.length } : undefined);
 }
 
 /** An xattr reply: the bytes sent, or the size needed for a size probe. */
