@@ -11,6 +11,7 @@ import { writeStat } from '../lib/attr';
 import { S, ST } from '../lib/layout';
 import { MemFs, memfsOptions } from '../examples/memfs';
 import { Passthrough } from '../examples/passthrough/fs';
+import * as sys from '../lib/sys';
 import { mountFixture, py, withMount } from './helpers';
 
 const PRELUDE = `
@@ -103,6 +104,39 @@ describe('numbers beyond 2^53', function () {
       assert.throws(() => enc({ stIno: 0n }), /invalid stIno: 0/);
       assert.throws(() => enc({ ino: 2 ** 53 }), /invalid ino/);
     });
+  });
+
+  it('sys (no FUSE, on tmpfs): stat, pwrite, pread, lseek, fallocate, truncate and copyFileRange are exact beyond 2^53', function () {
+    const dir = tmpfsDir('rxfuse-bignum-sys-');
+    const fd = sys.openat(sys.AT.FDCWD, path.join(dir, 'f'), sys.O.RDWR | sys.O.CREAT, 0o644);
+    const fd2 = sys.openat(sys.AT.FDCWD, path.join(dir, 'g'), sys.O.RDWR | sys.O.CREAT, 0o644);
+    try {
+      const at = 2n ** 62n + 1n;
+      assert.equal(sys.pwrite(fd, Buffer.from('abc'), at), 3);  // Node's writeSync would write at 0
+      let st = sys.fstat(fd);
+      assert.deepEqual([st.size, st.blocks], [at + 3n, 8]);
+      const b = Buffer.alloc(3);
+      assert.equal(sys.pread(fd, b, at), 3);
+      assert.equal(b.toString(), 'abc');
+      assert.equal(sys.lseek(fd, 0, sys.SEEK.DATA), 2n ** 62n);
+      assert.equal(sys.lseek(fd, at, sys.SEEK.HOLE), at + 3n);
+      sys.fallocate(fd, sys.FALLOC_FL.KEEP_SIZE, 2n ** 60n, 4096);
+      assert.equal(sys.fstat(fd).blocks, 16);
+      assert.equal(sys.copyFileRange(fd, at, fd2, 2n ** 61n, 3), 3);
+      st = sys.fstat(fd2);
+      assert.equal(st.size, 2n ** 61n + 3n);
+      sys.ftruncate(fd, 2n ** 63n - 1n);
+      assert.equal(sys.fstat(fd).size, 2n ** 63n - 1n);
+      sys.truncate(sys.AT.FDCWD, path.join(dir, 'g'), 2 ** 53 - 1);
+      assert.equal(sys.fstatat(sys.AT.FDCWD, path.join(dir, 'g')).size, 2 ** 53 - 1);
+      assert.equal(typeof sys.fstat(fd).ino, 'number');
+      assert.throws(() => sys.ftruncate(fd, 2n ** 63n), /ftruncate size: invalid value 9223372036854775808/);
+      assert.throws(() => sys.ftruncate(fd, 2 ** 53), /ftruncate size: invalid value/);
+    } finally {
+      sys.close(fd);
+      sys.close(fd2);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a filesystem\'s bigint size, blocks and stIno reach stat(2) exactly (entry and getattr replies)', async function () {
