@@ -108,9 +108,12 @@ describe('numbers beyond 2^53', function () {
 
   it('sys (no FUSE, on tmpfs): stat, pwrite, pread, lseek, fallocate, truncate and copyFileRange are exact beyond 2^53', function () {
     const dir = tmpfsDir('rxfuse-bignum-sys-');
-    const fd = sys.openat(sys.AT.FDCWD, path.join(dir, 'f'), sys.O.RDWR | sys.O.CREAT, 0o644);
-    const fd2 = sys.openat(sys.AT.FDCWD, path.join(dir, 'g'), sys.O.RDWR | sys.O.CREAT, 0o644);
+    const fds: number[] = [];
     try {
+      const fd = sys.openat(sys.AT.FDCWD, path.join(dir, 'f'), sys.O.RDWR | sys.O.CREAT, 0o644);
+      fds.push(fd);
+      const fd2 = sys.openat(sys.AT.FDCWD, path.join(dir, 'g'), sys.O.RDWR | sys.O.CREAT, 0o644);
+      fds.push(fd2);
       const at = 2n ** 62n + 1n;
       assert.equal(sys.pwrite(fd, Buffer.from('abc'), at), 3);  // Node's writeSync would write at 0
       let st = sys.fstat(fd);
@@ -133,8 +136,7 @@ describe('numbers beyond 2^53', function () {
       assert.throws(() => sys.ftruncate(fd, 2n ** 63n), /ftruncate size: invalid value 9223372036854775808/);
       assert.throws(() => sys.ftruncate(fd, 2 ** 53), /ftruncate size: invalid value/);
     } finally {
-      sys.close(fd);
-      sys.close(fd2);
+      for (const fd of fds) sys.close(fd);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
