@@ -155,6 +155,27 @@ out([str(s.st_ino), str(s.st_size), str(s.st_blocks), str(t.st_ino), str(t.st_si
     assert.deepEqual(errors, []);
   });
 
+  it('without largeFiles a read beyond 2^53 is end of file as before; with it, the number getter names offset64', async function () {
+    const script = `
+fd = os.open(os.path.join(d, 'f'), os.O_RDONLY)
+r = E(os.pread, fd, 4, 2**60)
+out([os.pread(fd, 4, 0).hex(), r.hex() if isinstance(r, bytes) else r])`;
+    const run = async (largeFiles: boolean): Promise<[unknown, string[]]> => {
+      const errors: string[] = [];
+      const r = await withMount((fuse) => {
+        fuse.errors$.subscribe((e) => errors.push(e.cause instanceof Error ? e.cause.message : String(e.cause)));
+        const attr: Attr = { ino: 2, mode: K.S_IFREG | 0o644, size: 2n ** 62n };
+        fuse.handle('lookup', (req) => (req.nameKey === 'f' ? { attr, attrTimeout: 0 } : { ino: 0, entryTimeout: 0 }));
+        fuse.handle('getattr', (req) => ({ attr: req.ino === 1 ? { ino: 1, mode: K.S_IFDIR | 0o755 } : attr, timeout: 0 }));
+        fuse.handle('open', () => ({ directIo: true }));
+        fuse.handle('read', (req) => Buffer.alloc(Math.min(req.size, 4), req.offset === 0 ? 1 : 2));
+      }, (m) => pyJson<unknown>(script, m.dir), { largeFiles });
+      return [r, errors];
+    };
+    assert.deepEqual(await run(false), [['01010101', ''], []]);
+    assert.deepEqual(await run(true), [['01010101', 'EIO'], ['read: offset is beyond 2^53-1, read offset64']]);
+  });
+
   describe('passthrough of a tmpfs source', function () {
     let src: string;
     let twin: string;
