@@ -30,7 +30,10 @@ void FileInfo(double* h, const fuse_file_info* fi) {
 constexpr double kMaxSafe = 9007199254740991.0;
 bool Unsafe(uint64_t v) { return double(v) > kMaxSafe; }
 bool Unsafe(int64_t v) { return v < 0 || double(v) > kMaxSafe; }
-#define BEYOND(V) (!s->LargeFiles() && Unsafe(V))
+// Negative values are always refused here (as before); large ones only when JS cannot take them.
+bool Beyond(const Session* s, int64_t v) { return v < 0 || (!s->LargeFiles() && Unsafe(v)); }
+bool Beyond(const Session* s, uint64_t v) { return !s->LargeFiles() && Unsafe(v); }
+#define BEYOND(V) Beyond(s, V)
 
 // The kernel never sends a negative offset or size (it checks them against the limits of off_t).
 #define PUT_OFF(FIELD, V) PutU64(h, FIELD, FIELD##_X, uint64_t(V))
