@@ -46,8 +46,8 @@
 //   generic_file_llseek (an offset or ENXIO) where tmpfs answers EINVAL; memfs is not asked.
 // - No O_TMPFILE and no POSIX ACLs (system.posix_acl_*: EOPNOTSUPP): rxfuse has no tmpfile op, and
 //   ACLs would need the posix_acl capability and ACL parsing and inheritance in memfs.
-// - Offsets and sizes stop at 2^53 - 1 (EFBIG; rxfuse's numbers), tmpfs at 2^63 - 1. Directory
-//   cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see EOVERFLOW).
+// - Directory cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see
+//   EOVERFLOW). Offsets and sizes go to 2^63 - 1 as tmpfs's (largeFiles; examples/memfs/offsets.ts).
 // - A memory-mapped read of a hole allocates a page in tmpfs, not in memfs (it is a read request).
 // - libfuse mounts nosuid,nodev unless told -o suid,dev; tmpfs does not.
 // - Each write and truncate is preceded by a getxattr("security.capability") from the kernel (its
@@ -74,6 +74,7 @@ export function memfsOptions(): FuseOptions {
     allowOther: root,
     // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
     conn: { capabilities: { handleKillpriv: false, ioctlDir: true } },
+    largeFiles: true,  // offsets and sizes up to 2^63 - 1, as tmpfs
   };
 }
 

@@ -22,6 +22,7 @@ const example: Example = {
   options: {
     defaultPermissions: true,
     conn: { capabilities: { handleKillpriv: false } },
+    largeFiles: true,  // files of 2^53 bytes or more in the source are read and written exactly
   },
   setup(fuse: Fuse, args: readonly string[]) {
     const handles = args.length === 3 && args[1] === '--handles' ? args[2] : 'on';

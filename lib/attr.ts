@@ -17,18 +17,27 @@ export function now(): Timespec {
 }
 
 /**
+ * A 64-bit count (size, offset, st_ino, st_blocks): a number while it is below 2^53, a bigint beyond.
+ * Requests deliver bigint only for values a number cannot hold; replies accept either.
+ */
+export type U64 = number | bigint;
+
+/**
  * File attributes (struct stat). `ino` and `mode` are required; the rest default to 0 (nlink to 1).
- * Inode numbers are numbers in 1 .. 2^53-1; sizes and counts are safe integers.
+ * `ino` is the inode number (1 .. 2^53-1) requests carry; `size` and `blocks` (up to 2^63-1) take a
+ * bigint beyond 2^53-1; the other counts are safe integers.
  */
 export interface Attr {
   ino: number;
+  /** The st_ino callers see, when it is not `ino` (a source's number, up to 2^64-1). */
+  stIno?: U64;
   mode: number;
   nlink?: number;
   uid?: number;
   gid?: number;
   rdev?: number;
-  size?: number;
-  blocks?: number;
+  size?: U64;
+  blocks?: U64;
   blksize?: number;
   atime?: Timespec;
   mtime?: Timespec;
@@ -67,6 +76,37 @@ function u(v: number | undefined, what: string, dflt = 0): number {
   return v;
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_I64 = (1n << 63n) - 1n;
+const MAX_U64 = (1n << 64n) - 1n;
+
+/** Whether v is an offset or size: a safe integer ≥ 0, or a bigint up to 2^63-1 (off_t). */
+export function isOffset(v: unknown): v is U64 {
+  return typeof v === 'bigint' ? v >= 0n && v <= MAX_I64 : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+/**
+ * Writes a 64-bit count at s[i] (layout.h PutU64): a number as is; a bigint beyond 2^53-1 as NaN there
+ * and its exact bits in the wide field s[x]. Numbers beyond 2^53-1 are refused (they are not exact).
+ */
+function u64(s: Float64Array, i: number, x: number, v: U64 | undefined, what: string, max = MAX_I64, min = 0): void {
+  if (typeof v === 'number') {
+    if (!(Number.isSafeInteger(v) && v >= min)) bad(what, v > Number.MAX_SAFE_INTEGER ? `${v} (not exact beyond 2^53-1: give a bigint)` : v);
+    s[i] = v;
+  } else if (v === undefined && min === 0) {
+    s[i] = 0;
+  } else if (typeof v === 'bigint' && v >= BigInt(min) && v <= max) {
+    if (v <= MAX_SAFE) {
+      s[i] = Number(v);
+    } else {
+      s[i] = NaN;
+      new BigUint64Array(s.buffer, s.byteOffset + x * 8, 1)[0] = v;
+    }
+  } else {
+    bad(what, v);
+  }
+}
+
 function time(s: Float64Array, i: number, t: Timespec | undefined, what: string): void {
   if (t === undefined) {
     s[i] = 0;
@@ -81,18 +121,19 @@ function time(s: Float64Array, i: number, t: Timespec | undefined, what: string)
 /** Writes a stat block at s[b]. Throws TypeError on invalid values (nothing is sent then). */
 export function writeStat(s: Float64Array, b: number, a: Attr): void {
   if (a === null || typeof a !== 'object') bad('attributes', a);
-  const ino = a.ino;
-  if (!(Number.isSafeInteger(ino) && ino > 0)) bad('ino', ino);
   const mode = a.mode;
   if (!(Number.isInteger(mode) && mode >= 0 && mode <= 0xffffffff)) bad('mode', mode);
-  s[b + ST.INO] = ino;
+  const ino = a.ino;
+  if (!(Number.isSafeInteger(ino) && ino > 0)) bad('ino', ino);
+  if (a.stIno === undefined) s[b + ST.INO] = ino;
+  else u64(s, b + ST.INO, b + ST.INO_X, a.stIno, 'stIno', MAX_U64, 1);
   s[b + ST.MODE] = mode;
   s[b + ST.NLINK] = u(a.nlink, 'nlink', 1);
   s[b + ST.UID] = u(a.uid, 'uid');
   s[b + ST.GID] = u(a.gid, 'gid');
   s[b + ST.RDEV] = u(a.rdev, 'rdev');
-  s[b + ST.SIZE] = u(a.size, 'size');
-  s[b + ST.BLOCKS] = u(a.blocks, 'blocks');
+  u64(s, b + ST.SIZE, b + ST.SIZE_X, a.size, 'size');
+  u64(s, b + ST.BLOCKS, b + ST.BLOCKS_X, a.blocks, 'blocks');
   s[b + ST.BLKSIZE] = u(a.blksize, 'blksize');
   time(s, b + ST.ATIME_S, a.atime, 'atime');
   time(s, b + ST.MTIME_S, a.mtime, 'mtime');
@@ -115,11 +156,12 @@ export function writeEntry(s: Float64Array, b: number, e: Entry | NegativeEntry)
   }
   const entry = e as Entry;
   writeStat(s, b + S.STAT, entry.attr);
-  s[b + S.ENTRY_INO] = entry.attr.ino;
+  const ino = entry.attr.ino;
+  s[b + S.ENTRY_INO] = ino;
   s[b + S.ENTRY_GEN] = u(entry.generation, 'generation');
   s[b + S.ATTR_TIMEOUT] = timeout(entry.attrTimeout, 'attrTimeout');
   s[b + S.ENTRY_TIMEOUT] = timeout(entry.entryTimeout, 'entryTimeout');
-  return entry.attr.ino;
+  return ino;
 }
 
 /** Writes getattr/setattr results into the scratch. */

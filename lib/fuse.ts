@@ -79,6 +79,12 @@ export interface FuseOptions {
   busyPoll?: number | false;
   /** Pause the busy-poll when spins mostly wait in vain or no core is idle (default true). */
   busyPollAdaptive?: boolean;
+  /**
+   * Offsets and sizes beyond 2^53-1 reach handlers, exact in the `*64` getters (`offset64`, `size64`,
+   * ...: a bigint there). Default false: rxfuse answers them itself (read: end of file; write,
+   * truncate, fallocate, copy_file_range: EFBIG; lseek: ENXIO). See docs/design.md, "Numbers beyond 2^53".
+   */
+  largeFiles?: boolean;
 }
 
 interface DirectHandler {
@@ -485,7 +491,7 @@ export class Fuse implements RequestHost {
     const addon = native();
     this.native = new addon.Session(
       this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
-      this.dispatch, this.onEvent, this.autoUnmount() ? WATCHER : '',
+      this.dispatch, this.onEvent, this.autoUnmount() ? WATCHER : '', this.options.largeFiles === true,
     );
     this.native.mount();
   }

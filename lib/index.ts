@@ -5,7 +5,7 @@ export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultO
 export * from './request';
 export { Dirents } from './dirents';
 export {
-  type Attr, type Entry, type NegativeEntry, type AttrResult, type OpenResult, type Statfs, type Lock,
+  type Attr, type U64, type Entry, type NegativeEntry, type AttrResult, type OpenResult, type Statfs, type Lock,
   type Timespec, timespec, now, DEFAULT_TIMEOUT,
 } from './attr';
 export { FuseError, ReplyError, errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';

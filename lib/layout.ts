@@ -14,19 +14,19 @@ export const enum F {
   OP = 0, GEN, SEQ, UID, GID, PID, UMASK, INO, FH, FLAGS, OFF, SIZE, MODE, RDEV, INO2, FH2, OFF2,
   ARG, ARG2, ARG3, NAME_LEN, NAME2_LEN, DATA_BUF, DATA_OFF, DATA_LEN, INTERRUPTED,
   LOCK_OWNER_HI, LOCK_OWNER_LO, ATIME_S, ATIME_NS, MTIME_S, MTIME_NS, CTIME_S, CTIME_NS,
-  ATTR_UID, ATTR_GID, FIELD_COUNT,
+  ATTR_UID, ATTR_GID, OFF_X, SIZE_X, OFF2_X, FIELD_COUNT,
 }
 
 /** Reply scratch fields (float64 index). */
 export const enum S {
   ENTRY_INO = 0, ENTRY_GEN, ATTR_TIMEOUT, ENTRY_TIMEOUT, STAT,
-  FI = STAT + 16, STATFS = FI + 8, LOCK = STATFS + 12, CONN = LOCK + 4, FIELD_COUNT = CONN + 24,
+  FI = STAT + 20, STATFS = FI + 8, LOCK = STATFS + 12, CONN = LOCK + 4, FIELD_COUNT = CONN + 24,
 }
 
 /** Stat block fields, relative to S.STAT (or to an entry block's stat part). */
 export const enum ST {
   MODE = 0, NLINK, UID, GID, RDEV, SIZE, BLOCKS, BLKSIZE, ATIME_S, ATIME_NS, MTIME_S, MTIME_NS,
-  CTIME_S, CTIME_NS, INO, FIELD_COUNT,
+  CTIME_S, CTIME_NS, INO, INO_X, SIZE_X, BLOCKS_X, FIELD_COUNT,
 }
 
 /** Connection settings, relative to S.CONN. */
@@ -37,7 +37,7 @@ export const enum C {
 
 /** Packed directory record fields (float64), followed by the name padded to 8 bytes. */
 export const enum D {
-  OFF = 0, NAMELEN, ENTRY, FIELD_COUNT = ENTRY + 4 + 15,
+  OFF = 0, NAMELEN, ENTRY, FIELD_COUNT = ENTRY + 4 + ST.FIELD_COUNT,
 }
 
 export interface NativeLayout {

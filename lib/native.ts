@@ -49,14 +49,14 @@ export interface NativeSession {
   replyOpen(slot: number): number;
   replyWrite(slot: number, count: number): number;
   replyBuf(slot: number, data: Uint8Array): number;
-  replyFd(slot: number, fd: number, offset: number, length: number): number;
+  replyFd(slot: number, fd: number, offset: number | bigint, length: number): number;
   replyStatfs(slot: number): number;
   replyXattr(slot: number, size: number): number;
   replyLock(slot: number): number;
   replyBmap(slot: number, idx: number): number;
   replyIoctl(slot: number, result: number, data: Uint8Array | undefined): number;
   replyPoll(slot: number, revents: number): number;
-  replyLseek(slot: number, offset: number): number;
+  replyLseek(slot: number, offset: number | bigint): number;
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
 }
 
@@ -72,6 +72,8 @@ export interface NativeSessionCtor {
     onEvent: (...e: NativeEvent) => void,
     /** The unmount watcher program to start per mount (WATCHER), or '' for none. */
     watcher: string,
+    /** Offsets and sizes beyond 2^53 reach JS (FuseOptions.largeFiles); else answered natively. */
+    largeFiles: boolean,
   ): NativeSession;
 }
 

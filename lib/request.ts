@@ -4,7 +4,7 @@
 import { F, SLOT_BYTES, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import {
   type AttrResult, type Entry, type Lock, type NegativeEntry, type OpenResult, type Statfs, type Timespec,
-  writeAttrResult, writeEntry, writeLock, writeOpen, writeStatfs,
+  type U64, isOffset, writeAttrResult, writeEntry, writeLock, writeOpen, writeStatfs,
 } from './attr';
 import { Dirents } from './dirents';
 import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
@@ -106,6 +106,27 @@ export abstract class Request {
     const h = this._host.h;
     if (h[this._b + F.GEN] !== this._gen) this.expired();
     return h[this._b + i];
+  }
+
+  /**
+   * @internal Reads a 64-bit field as a number. Beyond 2^53-1 (only on `largeFiles` mounts) it throws a
+   * RangeError that names the exact getter.
+   */
+  protected n64(i: number, what: string): number {
+    const v = this.f(i);
+    if (v !== v) throw new RangeError(`${this.op}: ${what} is beyond 2^53-1, read ${what}64`);
+    return v;
+  }
+
+  /**
+   * @internal Reads a 64-bit field (layout.h PutU64): the number, or, when it does not fit one (NaN
+   * there), the exact bigint from its wide field `x`.
+   */
+  protected f64(i: number, x: number): U64 {
+    const v = this.f(i);
+    if (v === v) return v;
+    const h = this._host.h;
+    return new BigUint64Array(h.buffer, h.byteOffset + (this._b + x) * 8, 1)[0];
   }
 
   /** @internal copies a name out of the slot. */
@@ -231,11 +252,11 @@ export abstract class Request {
   }
 
   /**
-   * @internal A reply whose native call takes the slot and one number (bmap index, lseek offset,
+   * @internal A reply whose native call takes the slot and one number (bmap index,
    * poll events, xattr size, copy count). The hot replies (write, entry, attr, data) call native
    * directly.
    */
-  protected _num(send: 'replyBmap' | 'replyLseek' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
     if (!this.begin()) return;
     this._host.native[send](this._slot, value);
     this.end(value);
@@ -373,6 +394,12 @@ function ok(v: unknown, what: string): number {
   return v;
 }
 
+/** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
+function okOff(v: unknown, what: string): U64 {
+  if (!isOffset(v)) throw new TypeError(`invalid ${what}: ${String(v)}`);
+  return v;
+}
+
 function bytes(v: unknown, what: string): Uint8Array {
   if (!(v instanceof Uint8Array)) throw new TypeError(`${what}: Buffer or Uint8Array expected, got ${typeof v}`);
   return v;
@@ -447,7 +474,11 @@ export class SetattrRequest extends FileAttrRequest {
   }
   /** New size (truncate) when SIZE is set. */
   get size(): number | undefined {
-    return this.has(SetattrValid.SIZE) ? this.f(F.SIZE) : undefined;
+    return this.has(SetattrValid.SIZE) ? this.n64(F.SIZE, 'size') : undefined;
+  }
+  /** The new size, exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
+  get size64(): U64 | undefined {
+    return this.has(SetattrValid.SIZE) ? this.f64(F.SIZE, F.SIZE_X) : undefined;
   }
   /** New atime: a Timespec, 'now' (ATIME_NOW), or undefined when unchanged. */
   get atime(): Timespec | 'now' | undefined {
@@ -577,14 +608,18 @@ export class OpenRequest extends OpenLike {
 /** A slice of an open file descriptor, for replying to read without copying through JS. */
 export interface FdSlice {
   fd: number;
-  offset: number;
+  offset: U64;
   length: number;
 }
 
 export class ReadRequest extends FileRequest {
   readonly op = 'read';
   get offset(): number {
-    return this.f(OFFSET_FIELD);
+    return this.n64(OFFSET_FIELD, 'offset');
+  }
+  /** The offset, exact: a bigint beyond 2^53-1 (reaches handlers on `largeFiles` mounts only). */
+  get offset64(): U64 {
+    return this.f64(OFFSET_FIELD, F.OFF_X);
   }
   /** The most bytes to return. */
   get size(): number {
@@ -601,9 +636,9 @@ export class ReadRequest extends FileRequest {
     this.end(data);
   }
   /** Answers with bytes read by libfuse straight from a file descriptor (no copy through JS). */
-  replyFd(fd: number, offset: number, length: number): void {
+  replyFd(fd: number, offset: U64, length: number): void {
     ok(fd, 'fd');
-    ok(offset, 'offset');
+    okOff(offset, 'offset');
     ok(length, 'length');
     if (!this.begin()) return;
     this._host.native.replyFd(this._slot, fd, offset, length);
@@ -619,7 +654,11 @@ export class ReadRequest extends FileRequest {
 export class WriteRequest extends FileRequest {
   readonly op = 'write';
   get offset(): number {
-    return this.f(OFFSET_FIELD);
+    return this.n64(OFFSET_FIELD, 'offset');
+  }
+  /** The offset, exact: a bigint beyond 2^53-1 (reaches handlers on `largeFiles` mounts only). */
+  get offset64(): U64 {
+    return this.f64(OFFSET_FIELD, F.OFF_X);
   }
   get size(): number {
     return this.f(F.SIZE);
@@ -1050,17 +1089,28 @@ export class FallocateRequest extends FileOkRequest {
     return this.f(F.ARG);
   }
   get offset(): number {
-    return this.f(F.OFF);
+    return this.n64(F.OFF, 'offset');
   }
   get length(): number {
-    return this.f(F.SIZE);
+    return this.n64(F.SIZE, 'length');
+  }
+  /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
+  get offset64(): U64 {
+    return this.f64(F.OFF, F.OFF_X);
+  }
+  get length64(): U64 {
+    return this.f64(F.SIZE, F.SIZE_X);
   }
 }
 
 export class CopyFileRangeRequest extends FileRequest {
   readonly op = 'copyFileRange';
   get offsetIn(): number {
-    return this.f(F.OFF);
+    return this.n64(F.OFF, 'offsetIn');
+  }
+  /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only); so are offsetOut64 and length64. */
+  get offsetIn64(): U64 {
+    return this.f64(F.OFF, F.OFF_X);
   }
   get inoOut(): number {
     return this.f(F.INO2);
@@ -1069,10 +1119,16 @@ export class CopyFileRangeRequest extends FileRequest {
     return this.f(F.FH2);
   }
   get offsetOut(): number {
-    return this.f(F.OFF2);
+    return this.n64(F.OFF2, 'offsetOut');
   }
   get length(): number {
-    return this.f(F.SIZE);
+    return this.n64(F.SIZE, 'length');
+  }
+  get offsetOut64(): U64 {
+    return this.f64(F.OFF2, F.OFF2_X);
+  }
+  get length64(): U64 {
+    return this.f64(F.SIZE, F.SIZE_X);
   }
   get flags(): number {
     return this.f(F.FLAGS);
@@ -1089,16 +1145,23 @@ export class CopyFileRangeRequest extends FileRequest {
 export class LseekRequest extends FileRequest {
   readonly op = 'lseek';
   get offset(): number {
-    return this.f(F.OFF);
+    return this.n64(F.OFF, 'offset');
+  }
+  /** The offset, exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
+  get offset64(): U64 {
+    return this.f64(F.OFF, F.OFF_X);
   }
   /** SEEK_DATA (3) or SEEK_HOLE (4); the kernel handles SEEK_SET/CUR/END itself. */
   get whence(): number {
     return this.f(F.ARG);
   }
-  replyLseek(offset: number): void {
-    this._num('replyLseek', ok(offset, 'lseek offset'));
+  replyLseek(offset: U64): void {
+    okOff(offset, 'lseek offset');
+    if (!this.begin()) return;
+    this._host.native.replyLseek(this._slot, offset);
+    this.end(offset);
   }
-  _reply(r: number): void {
+  _reply(r: U64): void {
     this.replyLseek(r);
   }
 }
@@ -1126,7 +1189,7 @@ export interface ResultMap {
   statfs: Statfs; setxattr: void; getxattr: Uint8Array; listxattr: readonly Uint8Array[]; removexattr: void;
   access: void; create: CreateResult; getlk: Lock; setlk: void; bmap: number;
   ioctl: IoctlResult | Uint8Array | number | void; poll: number; forgetMulti: void; flock: void;
-  fallocate: void; readdirplus: Dirents; copyFileRange: number; lseek: number;
+  fallocate: void; readdirplus: Dirents; copyFileRange: number; lseek: U64;
 }
 
 type Ctor = new (host: RequestHost, slot: number, gen: number) => Request;

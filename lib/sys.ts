@@ -21,7 +21,7 @@
 //   ("openat: ENOENT"): a handler that lets one propagate answers the kernel with that errno and no
 //   error event. Invalid arguments (a fd that is not an integer, a name with NUL) are TypeErrors.
 import * as fs from 'node:fs';
-import type { Statfs, Timespec } from './attr';
+import { isOffset, type Statfs, type Timespec, type U64 } from './attr';
 import { errnoName, FuseError } from './errors';
 import { native } from './native';
 
@@ -37,15 +37,15 @@ export const EMPTY: Buffer = Buffer.alloc(0);
  */
 export interface Stat {
   dev: number;
-  /** st_ino; exact below 2^53 (always so on ext4, xfs, btrfs, tmpfs). `key` is exact in any case. */
-  ino: number;
+  /** st_ino, exact: a bigint beyond 2^53-1 (U64). */
+  ino: U64;
   mode: number;
   nlink: number;
   uid: number;
   gid: number;
   rdev: number;
-  size: number;
-  blocks: number;
+  size: U64;
+  blocks: U64;
   blksize: number;
   atime: Timespec;
   mtime: Timespec;
@@ -102,11 +102,12 @@ interface NativeSys {
   renameat2(olddirfd: number, oldpath: Uint8Array, newdirfd: number, newpath: Uint8Array, flags: number): number;
   linkat(olddirfd: number, oldpath: Uint8Array, newdirfd: number, newpath: Uint8Array, flags: number): number;
   getdents(fd: number, out: Uint8Array): number;
-  truncate(dirfd: number, path: Uint8Array, size: number): number;
-  ftruncate(fd: number, size: number): number;
-  fallocate(fd: number, mode: number, offset: number, length: number): number;
-  lseek(fd: number, offset: number | bigint, whence: number): number;
-  copyFileRange(fdIn: number, offIn: number, fdOut: number, offOut: number, length: number, flags: number): number;
+  truncate(dirfd: number, path: Uint8Array, size: U64): number;
+  ftruncate(fd: number, size: U64): number;
+  fallocate(fd: number, mode: number, offset: U64, length: U64): number;
+  lseek(fd: number, offset: U64, whence: number): U64;
+  copyFileRange(fdIn: number, offIn: U64, fdOut: number, offOut: U64, length: U64, flags: number): number;
+  pwrite(fd: number, buf: Uint8Array, offset: bigint): number;
   getxattr(dirfd: number, path: Uint8Array, name: Uint8Array, out: Uint8Array | null): number;
   setxattr(dirfd: number, path: Uint8Array, name: Uint8Array, value: Uint8Array, flags: number): number;
   listxattr(dirfd: number, path: Uint8Array, out: Uint8Array | null): number;
@@ -125,7 +126,7 @@ interface NativeSys {
 /** Fields of a stat result as the addon writes them (checked against its `layout` at load). */
 const enum SF {
   DEV = 0, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLKSIZE, BLOCKS, ATIME_S, ATIME_NS, MTIME_S, MTIME_NS,
-  CTIME_S, CTIME_NS, INO_HI, INO_LO, DEV_HI, DEV_LO, COUNT,
+  CTIME_S, CTIME_NS, INO_HI, INO_LO, DEV_HI, DEV_LO, SIZE_X, BLOCKS_X, COUNT,
 }
 
 const enum VF {
@@ -137,7 +138,7 @@ const LAYOUT: Readonly<Record<string, number>> = {
   SF_RDEV: SF.RDEV, SF_SIZE: SF.SIZE, SF_BLKSIZE: SF.BLKSIZE, SF_BLOCKS: SF.BLOCKS, SF_ATIME_S: SF.ATIME_S,
   SF_ATIME_NS: SF.ATIME_NS, SF_MTIME_S: SF.MTIME_S, SF_MTIME_NS: SF.MTIME_NS, SF_CTIME_S: SF.CTIME_S,
   SF_CTIME_NS: SF.CTIME_NS, SF_INO_HI: SF.INO_HI, SF_INO_LO: SF.INO_LO, SF_DEV_HI: SF.DEV_HI, SF_DEV_LO: SF.DEV_LO,
-  SF_COUNT: SF.COUNT, VF_BSIZE: VF.BSIZE, VF_FRSIZE: VF.FRSIZE, VF_BLOCKS: VF.BLOCKS, VF_BFREE: VF.BFREE,
+  SF_SIZE_X: SF.SIZE_X, SF_BLOCKS_X: SF.BLOCKS_X, SF_COUNT: SF.COUNT, VF_BSIZE: VF.BSIZE, VF_FRSIZE: VF.FRSIZE, VF_BLOCKS: VF.BLOCKS, VF_BFREE: VF.BFREE,
   VF_BAVAIL: VF.BAVAIL, VF_FILES: VF.FILES, VF_FFREE: VF.FFREE, VF_FAVAIL: VF.FAVAIL, VF_FSID: VF.FSID,
   VF_FLAG: VF.FLAG, VF_NAMEMAX: VF.NAMEMAX, VF_COUNT: VF.COUNT,
 };
@@ -195,6 +196,7 @@ export const DT = Object.freeze({ UNKNOWN: 0, FIFO: 1, CHR: 2, DIR: 4, BLK: 6, R
 // ---- marshalling -------------------------------------------------------------------------------
 
 const statOut = new Float64Array(SF.COUNT);
+const statWide = new BigUint64Array(statOut.buffer);
 const statvfsOut = new Float64Array(VF.COUNT);
 const TWO32 = 4294967296;
 const SAFE_HI = 0x200000;  // a 64-bit value whose high half is below this is a safe integer
@@ -215,6 +217,12 @@ function num(v: number, what: string, min = 0): number {
   return v;
 }
 
+/** An offset or size: a safe integer, or a bigint up to 2^63-1 (beyond 2^53-1 a number is not exact). */
+function off(v: U64, what: string): U64 {
+  if (!isOffset(v)) throw new TypeError(`${what}: invalid value ${String(v)}`);
+  return v;
+}
+
 /** Throws the FuseError of a -errno result; returns a non-negative result. */
 function check(r: number, call: string): number {
   if (r < 0) throw new FuseError(-r, `${call}: ${errnoName(-r)}`);
@@ -228,18 +236,25 @@ function fromNode(e: unknown, call: string): unknown {
   return e;
 }
 
-function u64(hi: number, lo: number): string {
-  return hi < SAFE_HI ? String(hi * TWO32 + lo) : String((BigInt(hi) << 32n) | BigInt(lo));
+function u64(hi: number, lo: number): U64 {
+  return hi < SAFE_HI ? hi * TWO32 + lo : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/** A field written with layout.h PutU64: the number, or the exact bigint from its wide field. */
+function wide(o: Float64Array, i: number, x: number): U64 {
+  const v = o[i];
+  return v === v ? v : statWide[x];
 }
 
 function toStat(o: Float64Array): Stat {
   return {
-    dev: o[SF.DEV], ino: o[SF.INO], mode: o[SF.MODE], nlink: o[SF.NLINK], uid: o[SF.UID], gid: o[SF.GID],
-    rdev: o[SF.RDEV], size: o[SF.SIZE], blocks: o[SF.BLOCKS], blksize: o[SF.BLKSIZE],
+    dev: o[SF.DEV], ino: u64(o[SF.INO_HI], o[SF.INO_LO]), mode: o[SF.MODE], nlink: o[SF.NLINK], uid: o[SF.UID],
+    gid: o[SF.GID], rdev: o[SF.RDEV], size: wide(o, SF.SIZE, SF.SIZE_X), blocks: wide(o, SF.BLOCKS, SF.BLOCKS_X),
+    blksize: o[SF.BLKSIZE],
     atime: { sec: o[SF.ATIME_S], nsec: o[SF.ATIME_NS] },
     mtime: { sec: o[SF.MTIME_S], nsec: o[SF.MTIME_NS] },
     ctime: { sec: o[SF.CTIME_S], nsec: o[SF.CTIME_NS] },
-    key: `${u64(o[SF.DEV_HI], o[SF.DEV_LO])}:${u64(o[SF.INO_HI], o[SF.INO_LO])}`,
+    key: `${String(u64(o[SF.DEV_HI], o[SF.DEV_LO]))}:${String(u64(o[SF.INO_HI], o[SF.INO_LO]))}`,
   };
 }
 
@@ -432,47 +447,55 @@ export function getdents(fd: number, maxBytes = 32768): DirEntry[] {
  * Sets the size of `name` in `dirfd` (a final symlink is not followed: ELOOP), or with the empty
  * name of the object `dirfd` refers to (O_PATH handles through /proc).
  */
-export function truncate(dirfd: number, name: Name, size: number): void {
-  check(sys().truncate(fdArg(dirfd, 'truncate'), bytes(name, 'truncate'), num(size, 'truncate size')), 'truncate');
+export function truncate(dirfd: number, name: Name, size: U64): void {
+  check(sys().truncate(fdArg(dirfd, 'truncate'), bytes(name, 'truncate'), off(size, 'truncate size')), 'truncate');
 }
 
 /** ftruncate(2) of a fd open for writing. */
-export function ftruncate(fd: number, size: number): void {
-  check(sys().ftruncate(fdArg(fd, 'ftruncate'), num(size, 'ftruncate size')), 'ftruncate');
+export function ftruncate(fd: number, size: U64): void {
+  check(sys().ftruncate(fdArg(fd, 'ftruncate'), off(size, 'ftruncate size')), 'ftruncate');
 }
 
 /** fallocate(2); mode: FALLOC_FL bits (0: allocate and extend). */
-export function fallocate(fd: number, mode: number, offset: number, length: number): void {
-  check(sys().fallocate(fdArg(fd, 'fallocate'), mode, num(offset, 'fallocate offset'), num(length, 'fallocate length')), 'fallocate');
+export function fallocate(fd: number, mode: number, offset: U64, length: U64): void {
+  check(sys().fallocate(fdArg(fd, 'fallocate'), mode, off(offset, 'fallocate offset'), off(length, 'fallocate length')), 'fallocate');
 }
 
 /**
- * lseek(2), SEEK.DATA and SEEK.HOLE included (ENXIO past the last data). A bigint offset reaches a
- * directory position (DirEntry.off) beyond 2^53; the result is then not exact.
+ * lseek(2), SEEK.DATA and SEEK.HOLE included (ENXIO past the last data). Offsets are exact: a bigint
+ * reaches a position beyond 2^53-1 (a file's, or a directory's DirEntry.off), and such a result is one.
  */
-export function lseek(fd: number, offset: number | bigint, whence: number): number {
+export function lseek(fd: number, offset: U64, whence: number): U64 {
   if (typeof offset === 'number') num(offset, 'lseek offset', -Number.MAX_SAFE_INTEGER);
-  return check(sys().lseek(fdArg(fd, 'lseek'), offset, whence), 'lseek');
+  const r = sys().lseek(fdArg(fd, 'lseek'), offset, whence);
+  return typeof r === 'bigint' ? r : check(r, 'lseek');
 }
 
 /** copy_file_range(2): bytes copied (0 at the end of the input). A null offset uses the fd's position. */
-export function copyFileRange(fdIn: number, offIn: number | null, fdOut: number, offOut: number | null, length: number, flags = 0): number {
-  return check(sys().copyFileRange(fdArg(fdIn, 'copyFileRange'), offIn === null ? -1 : num(offIn, 'copyFileRange offIn'),
-    fdArg(fdOut, 'copyFileRange'), offOut === null ? -1 : num(offOut, 'copyFileRange offOut'),
-    num(length, 'copyFileRange length'), flags), 'copyFileRange');
+export function copyFileRange(fdIn: number, offIn: U64 | null, fdOut: number, offOut: U64 | null, length: U64, flags = 0): number {
+  return check(sys().copyFileRange(fdArg(fdIn, 'copyFileRange'), offIn === null ? -1 : off(offIn, 'copyFileRange offIn'),
+    fdArg(fdOut, 'copyFileRange'), offOut === null ? -1 : off(offOut, 'copyFileRange offOut'),
+    off(length, 'copyFileRange length'), flags), 'copyFileRange');
 }
 
 /** pread(2) with Node's fs: bytes read into buf. */
-export function pread(fd: number, buf: Uint8Array, offset: number, length = buf.length): number {
+export function pread(fd: number, buf: Uint8Array, offset: U64, length = buf.length): number {
   try {
-    return fs.readSync(fd, buf, 0, length, offset);
+    return fs.readSync(fd, buf, 0, length, offset);  // a bigint position is honoured here
   } catch (e) {
     throw fromNode(e, 'pread');
   }
 }
 
-/** pwrite(2) with Node's fs, from the caller's buffer (no copy): bytes written. */
-export function pwrite(fd: number, buf: Uint8Array, offset: number, length = buf.length): number {
+/**
+ * pwrite(2) with Node's fs, from the caller's buffer (no copy): bytes written. A bigint offset goes
+ * through the addon (fs.writeSync would ignore it and write at the file position).
+ */
+export function pwrite(fd: number, buf: Uint8Array, offset: U64, length = buf.length): number {
+  if (typeof offset === 'bigint') {
+    const part = length === buf.length ? buf : buf.subarray(0, length);
+    return check(sys().pwrite(fdArg(fd, 'pwrite'), part, off(offset, 'pwrite offset') as bigint), 'pwrite');
+  }
   try {
     return fs.writeSync(fd, buf, 0, length, offset);
   } catch (e) {

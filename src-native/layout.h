@@ -7,7 +7,10 @@
 // against the `layout` object this addon exports.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 
 namespace rxfuse {
 
@@ -68,8 +71,8 @@ constexpr size_t VAR_NAME2 = VAR_NAME + NAME_MAX_BYTES + 16;
 constexpr size_t NAME2_MAX_BYTES = 4096;  // PATH_MAX: symlink targets
 constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 
-// Header field indices (float64). 64-bit kernel values are stored as doubles; values above
-// 2^53 - 1 never reach JS (see docs/design.md, "Numbers").
+// Header field indices (float64). 64-bit kernel values are stored as doubles; the offsets and sizes
+// that can exceed 2^53 - 1 have a wide field (*_X) for the exact value (PutU64 below).
 enum Field : int {
   F_OP = 0,
   F_GEN,          // slot generation: bumps each time the slot is taken
@@ -107,6 +110,9 @@ enum Field : int {
   F_CTIME_NS,
   F_ATTR_UID,
   F_ATTR_GID,
+  F_OFF_X,        // exact F_OFF when F_OFF is NaN
+  F_SIZE_X,       // exact F_SIZE when F_SIZE is NaN
+  F_OFF2_X,       // exact F_OFF2 when F_OFF2 is NaN
   F_FIELD_COUNT
 };
 
@@ -117,7 +123,7 @@ enum Scratch : int {
   S_ATTR_TIMEOUT,
   S_ENTRY_TIMEOUT,
   S_STAT,                        // stat block, ST_* below
-  S_FI = S_STAT + 16,            // file info: fh, direct_io, keep_cache, nonseekable, cache_readdir, noflush, parallel_direct_writes
+  S_FI = S_STAT + 20,            // file info: fh, direct_io, keep_cache, nonseekable, cache_readdir, noflush, parallel_direct_writes
   S_STATFS = S_FI + 8,           // bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax
   S_LOCK = S_STATFS + 12,        // type, start, end (-1 = to EOF), pid
   S_CONN = S_LOCK + 4,           // connection settings / negotiated values, C_* below
@@ -127,6 +133,7 @@ enum Scratch : int {
 enum Stat : int {
   ST_MODE = 0, ST_NLINK, ST_UID, ST_GID, ST_RDEV, ST_SIZE, ST_BLOCKS, ST_BLKSIZE,
   ST_ATIME_S, ST_ATIME_NS, ST_MTIME_S, ST_MTIME_NS, ST_CTIME_S, ST_CTIME_NS, ST_INO,
+  ST_INO_X, ST_SIZE_X, ST_BLOCKS_X,  // exact st_ino, st_size, st_blocks when their field is NaN (PutU64)
   ST_FIELD_COUNT
 };
 
@@ -142,5 +149,27 @@ enum Dirent : int {
   D_OFF = 0, D_NAMELEN, D_ENTRY,  // D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT)
   D_FIELD_COUNT = D_ENTRY + 4 + ST_FIELD_COUNT
 };
+
+// Numbers beyond 2^53 (docs/design.md): a 64-bit value is a plain double in its field when it is
+// below 2^53; else the field holds NaN and its wide field holds the exact 64 bits. Both sides read
+// the field first, so values that fit cost one comparison.
+constexpr uint64_t kMaxSafeU64 = (uint64_t(1) << 53) - 1;
+
+inline void PutU64(double* f, int field, int wide, uint64_t v) {
+  if (v <= kMaxSafeU64) {
+    f[field] = double(v);
+    return;
+  }
+  f[field] = NAN;
+  memcpy(f + wide, &v, sizeof v);
+}
+
+inline uint64_t GetU64(const double* f, int field, int wide) {
+  double d = f[field];
+  if (d == d) return uint64_t(d);
+  uint64_t v;
+  memcpy(&v, f + wide, sizeof v);
+  return v;
+}
 
 }  // namespace rxfuse

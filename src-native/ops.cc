@@ -25,10 +25,18 @@ void FileInfo(double* h, const fuse_file_info* fi) {
   LockOwner(h, fi->lock_owner);
 }
 
-// 64-bit values from the kernel that JS numbers cannot hold exactly never reach JS.
+// Cookies and indices are ours and always safe numbers. Offsets and sizes travel exactly (PutU64) on
+// a largeFiles mount; elsewhere values beyond 2^53 - 1 never reach JS and are answered here.
 constexpr double kMaxSafe = 9007199254740991.0;
 bool Unsafe(uint64_t v) { return double(v) > kMaxSafe; }
 bool Unsafe(int64_t v) { return v < 0 || double(v) > kMaxSafe; }
+// Negative values are always refused here (as before); large ones only when JS cannot take them.
+bool Beyond(const Session* s, int64_t v) { return v < 0 || (!s->LargeFiles() && Unsafe(v)); }
+bool Beyond(const Session* s, uint64_t v) { return !s->LargeFiles() && Unsafe(v); }
+#define BEYOND(V) Beyond(s, V)
+
+// The kernel never sends a negative offset or size (it checks them against the limits of off_t).
+#define PUT_OFF(FIELD, V) PutU64(h, FIELD, FIELD##_X, uint64_t(V))
 
 // Starts a request: takes a slot and fills the common fields.
 #define BEGIN(OP, INO)                        \
@@ -86,12 +94,12 @@ void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
   BEGIN(OP_SETATTR, ino);
   FileInfo(h, fi);
-  FAIL_IF((to_set & FUSE_SET_ATTR_SIZE) && Unsafe(int64_t(attr->st_size)), EFBIG);
+  FAIL_IF((to_set & FUSE_SET_ATTR_SIZE) && BEYOND(int64_t(attr->st_size)), EFBIG);
   h[F_ARG] = to_set;
   h[F_MODE] = attr->st_mode;
   h[F_ATTR_UID] = attr->st_uid;
   h[F_ATTR_GID] = attr->st_gid;
-  h[F_SIZE] = double(attr->st_size);
+  PUT_OFF(F_SIZE, attr->st_size);
   h[F_ATIME_S] = double(attr->st_atim.tv_sec);
   h[F_ATIME_NS] = double(attr->st_atim.tv_nsec);
   h[F_MTIME_S] = double(attr->st_mtim.tv_sec);
@@ -166,21 +174,21 @@ void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   BEGIN(OP_READ, ino);
   FileInfo(h, fi);
-  if (Unsafe(int64_t(off))) {  // beyond any size a reply can state: end of file
+  if (BEYOND(int64_t(off))) {  // beyond any size a reply can state: end of file
     s->Abort(slot, 0);
     return;
   }
   h[F_SIZE] = double(size);
-  h[F_OFF] = double(off);
+  PUT_OFF(F_OFF, off);
   s->Dispatch(slot);
 }
 
 void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   BEGIN(OP_WRITE, ino);
   FileInfo(h, fi);
-  FAIL_IF(Unsafe(int64_t(off)) || Unsafe(uint64_t(off) + size), EFBIG);
+  FAIL_IF(BEYOND(int64_t(off)) || BEYOND(uint64_t(off) + size), EFBIG);
   h[F_SIZE] = double(size);
-  h[F_OFF] = double(off);
+  PUT_OFF(F_OFF, off);
   h[F_ARG2] = fi->writepage;
   s->PinPayload(slot, buf, size);
   s->Dispatch(slot);
@@ -350,10 +358,10 @@ void poll(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, fuse_pollhandle* p
 void fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info* fi) {
   BEGIN(OP_FALLOCATE, ino);
   FileInfo(h, fi);
-  FAIL_IF(Unsafe(int64_t(offset)) || Unsafe(int64_t(length)) || Unsafe(uint64_t(offset) + uint64_t(length)), EFBIG);
+  FAIL_IF(BEYOND(int64_t(offset)) || BEYOND(int64_t(length)) || BEYOND(uint64_t(offset) + uint64_t(length)), EFBIG);
   h[F_ARG] = mode;
-  h[F_OFF] = double(offset);
-  h[F_SIZE] = double(length);
+  PUT_OFF(F_OFF, offset);
+  PUT_OFF(F_SIZE, length);
   s->Dispatch(slot);
 }
 
@@ -361,12 +369,12 @@ void copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_
                      off_t off_out, fuse_file_info* fi_out, size_t len, int flags) {
   BEGIN(OP_COPY_FILE_RANGE, ino_in);
   FileInfo(h, fi_in);
-  FAIL_IF(Unsafe(int64_t(off_in)) || Unsafe(int64_t(off_out)) || Unsafe(uint64_t(off_out) + len), EFBIG);
-  h[F_OFF] = double(off_in);
+  FAIL_IF(BEYOND(int64_t(off_in)) || BEYOND(int64_t(off_out)) || BEYOND(uint64_t(off_out) + len), EFBIG);
+  PUT_OFF(F_OFF, off_in);
   h[F_INO2] = double(ino_out);
   h[F_FH2] = fi_out ? double(fi_out->fh) : -1;
-  h[F_OFF2] = double(off_out);
-  h[F_SIZE] = double(len);
+  PUT_OFF(F_OFF2, off_out);
+  PUT_OFF(F_SIZE, len);
   h[F_FLAGS] = flags;
   s->Dispatch(slot);
 }
@@ -374,8 +382,8 @@ void copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_
 void lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info* fi) {
   BEGIN(OP_LSEEK, ino);
   FileInfo(h, fi);
-  FAIL_IF(Unsafe(int64_t(off)), ENXIO);  // past any end of file a reply can state
-  h[F_OFF] = double(off);
+  FAIL_IF(BEYOND(int64_t(off)), ENXIO);  // past any end of file a reply can state
+  PUT_OFF(F_OFF, off);
   h[F_ARG] = whence;
   s->Dispatch(slot);
 }

@@ -15,14 +15,14 @@ namespace {
 
 void FillStat(const double* s, struct stat* st) {
   memset(st, 0, sizeof(*st));
-  st->st_ino = ino_t(s[ST_INO]);
+  st->st_ino = ino_t(GetU64(s, ST_INO, ST_INO_X));
   st->st_mode = mode_t(s[ST_MODE]);
   st->st_nlink = nlink_t(s[ST_NLINK]);
   st->st_uid = uid_t(s[ST_UID]);
   st->st_gid = gid_t(s[ST_GID]);
   st->st_rdev = dev_t(s[ST_RDEV]);
-  st->st_size = off_t(s[ST_SIZE]);
-  st->st_blocks = blkcnt_t(s[ST_BLOCKS]);
+  st->st_size = off_t(GetU64(s, ST_SIZE, ST_SIZE_X));
+  st->st_blocks = blkcnt_t(GetU64(s, ST_BLOCKS, ST_BLOCKS_X));
   st->st_blksize = blksize_t(s[ST_BLKSIZE]);
   st->st_atim.tv_sec = time_t(s[ST_ATIME_S]);
   st->st_atim.tv_nsec = long(s[ST_ATIME_NS]);
@@ -32,7 +32,8 @@ void FillStat(const double* s, struct stat* st) {
   st->st_ctim.tv_nsec = long(s[ST_CTIME_NS]);
 }
 
-// An entry block: [ino, generation, attr_timeout, entry_timeout] + stat.
+// An entry block: [ino, generation, attr_timeout, entry_timeout] + stat. The stat's st_ino is the
+// one the caller sees (the source's, maybe beyond 2^53); ino is the node id later requests carry.
 void FillEntry(const double* s, fuse_entry_param* e) {
   memset(e, 0, sizeof(*e));
   e->ino = fuse_ino_t(s[S_ENTRY_INO]);
@@ -40,7 +41,6 @@ void FillEntry(const double* s, fuse_entry_param* e) {
   e->attr_timeout = s[S_ATTR_TIMEOUT];
   e->entry_timeout = s[S_ENTRY_TIMEOUT];
   FillStat(s + S_STAT, &e->attr);
-  e->attr.st_ino = e->ino;
 }
 
 void FillFileInfo(const double* s, fuse_file_info* fi) {
@@ -65,6 +65,15 @@ bool BytesArg(const Napi::Value& v, const uint8_t** data, size_t* len) {
   *data = u.Data();
   *len = u.ByteLength();
   return true;
+}
+
+// An offset lib/request.ts validated: a number, or a bigint beyond 2^53.
+int64_t Int64Arg(const Napi::Value& v) {
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    return v.As<Napi::BigInt>().Int64Value(&lossless);
+  }
+  return v.As<Napi::Number>().Int64Value();
 }
 
 }  // namespace
@@ -169,7 +178,7 @@ Napi::Value Session::ReplyFd(const Napi::CallbackInfo& info) {
   fuse_bufvec bv = FUSE_BUFVEC_INIT(size_t(info[3].As<Napi::Number>().Int64Value()));
   bv.buf[0].flags = fuse_buf_flags(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
   bv.buf[0].fd = info[1].As<Napi::Number>().Int32Value();
-  bv.buf[0].pos = off_t(info[2].As<Napi::Number>().Int64Value());
+  bv.buf[0].pos = off_t(Int64Arg(info[2]));
   return Finish(env, slot, fuse_reply_data(req, &bv, FUSE_BUF_SPLICE_MOVE));
 }
 
@@ -231,7 +240,7 @@ Napi::Value Session::ReplyPoll(const Napi::CallbackInfo& info) {
 
 Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
   TAKE();
-  return Finish(env, slot, fuse_reply_lseek(req, off_t(info[1].As<Napi::Number>().Int64Value())));
+  return Finish(env, slot, fuse_reply_lseek(req, off_t(Int64Arg(info[1]))));
 }
 
 // replyDirents(slot, records, positions, start, count, plus): encodes packed records (lib/dirents.ts)
@@ -271,7 +280,7 @@ Napi::Value Session::ReplyDirents(const Napi::CallbackInfo& info) {
     } else {
       struct stat st;
       memset(&st, 0, sizeof(st));
-      st.st_ino = ino_t(d[D_ENTRY + S_ENTRY_INO]);
+      st.st_ino = ino_t(GetU64(d + D_ENTRY + S_STAT, ST_INO, ST_INO_X));
       st.st_mode = mode_t(d[D_ENTRY + S_STAT + ST_MODE]);
       need = fuse_add_direntry(req, out + used, size - used, name, &st, off);
     }

@@ -34,13 +34,15 @@ napi_value Undefined(napi_env env) {
 }
 }  // namespace
 
-// new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent, watcher)
-// watcher: the rxfuse-watch program to start per mount, or "" for none.
+// new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent, watcher,
+//             largeFiles)
+// watcher: the rxfuse-watch program to start per mount, or "" for none. largeFiles: offsets and sizes
+// beyond 2^53 reach JS (exactly) instead of being answered here.
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
-  if (info.Length() < 9 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() ||
+  if (info.Length() < 10 || !info[0].IsString() || !info[1].IsArray() || !info[2].IsArray() ||
       !info[3].IsArrayBuffer() || !info[4].IsArray() || !info[5].IsTypedArray() || !info[6].IsFunction() ||
-      !info[7].IsFunction() || !info[8].IsString()) {
+      !info[7].IsFunction() || !info[8].IsString() || !info[9].IsBoolean()) {
     Napi::TypeError::New(env, "Session: bad arguments").ThrowAsJavaScriptException();
     return;
   }
@@ -96,6 +98,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   for (int i = 0; i < C_FIELD_COUNT; i++) connWish_[i] = scratch_[S_CONN + i];
   dispatch_ = Napi::Persistent(info[6].As<Napi::Function>());
   onEvent_ = Napi::Persistent(info[7].As<Napi::Function>());
+  largeFiles_ = info[9].As<Napi::Boolean>().Value();
   napi_value resource = Napi::Object::New(env);
   resourceRef_ = Napi::Persistent(Napi::Object(env, resource));
   napi_value name = Napi::String::New(env, "rxfuse.Session");

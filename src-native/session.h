@@ -47,6 +47,8 @@ class Session : public Napi::ObjectWrap<Session> {
   int Begin(fuse_req_t req, int op, fuse_ino_t ino);
   bool CopyName(int slot, size_t off, int lenField, const char* name, size_t max);
   void PinPayload(int slot, const void* data, size_t len);
+  // Offsets and sizes beyond 2^53 - 1 go to JS exactly (true), or are answered natively (false).
+  bool LargeFiles() const { return largeFiles_; }
   // Hands the slot to JS. For ops without a reply (forget), the slot is freed afterwards.
   void Dispatch(int slot);
   void DispatchNoReply(int slot);
@@ -154,6 +156,7 @@ class Session : public Napi::ObjectWrap<Session> {
   int watcherFd_ = -1;          // our end of the watcher's pipe
   int watcherPid_ = -1;
   bool closed_ = false;
+  bool largeFiles_ = false;
   bool closeRequested_ = false;
   bool inDrain_ = false;
   bool initPending_ = false;

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "layout.h"
 #include "sys.h"
 
 #ifndef RENAME_NOREPLACE
@@ -47,7 +48,9 @@ constexpr double kMaxSafe = 9007199254740991.0;
 enum StatField {
   SF_DEV = 0, SF_INO, SF_MODE, SF_NLINK, SF_UID, SF_GID, SF_RDEV, SF_SIZE, SF_BLKSIZE, SF_BLOCKS,
   SF_ATIME_S, SF_ATIME_NS, SF_MTIME_S, SF_MTIME_NS, SF_CTIME_S, SF_CTIME_NS,
-  SF_INO_HI, SF_INO_LO, SF_DEV_HI, SF_DEV_LO, SF_COUNT
+  SF_INO_HI, SF_INO_LO, SF_DEV_HI, SF_DEV_LO,
+  SF_SIZE_X, SF_BLOCKS_X,  // exact st_size, st_blocks when their field is NaN (layout.h PutU64)
+  SF_COUNT
 };
 
 enum StatvfsField {
@@ -92,7 +95,8 @@ class Args {
     return true;
   }
 
-  // An offset: a safe integer number, or a bigint (directory offsets can use all 64 bits).
+  // An offset or size: a safe integer number, or a bigint (they can use all 63 bits, directory
+  // offsets all 64).
   bool Off(size_t i, int64_t* out) {
     if (i < info_.Length() && info_[i].IsBigInt()) {
       bool lossless = false;
@@ -206,9 +210,9 @@ void FillStat(const struct stat& st, double* o) {
   o[SF_UID] = st.st_uid;
   o[SF_GID] = st.st_gid;
   o[SF_RDEV] = double(st.st_rdev);
-  o[SF_SIZE] = double(st.st_size);
+  PutU64(o, SF_SIZE, SF_SIZE_X, uint64_t(st.st_size));
   o[SF_BLKSIZE] = double(st.st_blksize);
-  o[SF_BLOCKS] = double(st.st_blocks);
+  PutU64(o, SF_BLOCKS, SF_BLOCKS_X, uint64_t(st.st_blocks));
   o[SF_ATIME_S] = double(st.st_atim.tv_sec);
   o[SF_ATIME_NS] = double(st.st_atim.tv_nsec);
   o[SF_MTIME_S] = double(st.st_mtim.tv_sec);
@@ -468,7 +472,7 @@ Napi::Value Truncate(const Napi::CallbackInfo& info) {
   int fd = -1;
   Path p;
   int64_t size = 0;
-  CHECK(a.Fd(0, &fd) && a.PathArg(1, &p) && a.Int(2, 0, kMaxSafe, &size));
+  CHECK(a.Fd(0, &fd) && a.PathArg(1, &p) && a.Off(2, &size));
   PATH_OK(p);
   if (p.empty()) {
     char proc[64];
@@ -487,7 +491,7 @@ Napi::Value Ftruncate(const Napi::CallbackInfo& info) {
   ARGS("ftruncate");
   int fd = -1;
   int64_t size = 0;
-  CHECK(a.Fd(0, &fd) && a.Int(1, 0, kMaxSafe, &size));
+  CHECK(a.Fd(0, &fd) && a.Off(1, &size));
   return Ret(env, ::ftruncate(fd, off_t(size)));
 }
 
@@ -496,11 +500,11 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info) {
   ARGS("fallocate");
   int fd = -1;
   int64_t mode = 0, off = 0, len = 0;
-  CHECK(a.Fd(0, &fd) && a.Int(1, 0, 0x7fffffff, &mode) && a.Int(2, 0, kMaxSafe, &off) && a.Int(3, 0, kMaxSafe, &len));
+  CHECK(a.Fd(0, &fd) && a.Int(1, 0, 0x7fffffff, &mode) && a.Off(2, &off) && a.Off(3, &len));
   return Ret(env, ::fallocate(fd, int(mode), off_t(off), off_t(len)));
 }
 
-// lseek(fd, offset, whence) → the new offset (a number; exact up to 2^53). offset may be a bigint.
+// lseek(fd, offset, whence) → the new offset: a number, a bigint beyond 2^53 - 1. offset may be a bigint.
 Napi::Value Lseek(const Napi::CallbackInfo& info) {
   ARGS("lseek");
   int fd = -1;
@@ -508,7 +512,20 @@ Napi::Value Lseek(const Napi::CallbackInfo& info) {
   CHECK(a.Fd(0, &fd) && a.Off(1, &off) && a.Int(2, 0, 4, &whence));
   off_t r = ::lseek(fd, off_t(off), int(whence));
   if (r < 0) return Err(env, -errno);
+  if (uint64_t(r) > kMaxSafeU64) return Napi::BigInt::New(env, int64_t(r));
   return Napi::Number::New(env, double(r));
+}
+
+// pwrite(fd, buf, offset) → bytes written. lib/sys.ts uses it for bigint offsets, which Node's
+// fs.writeSync ignores (it writes at the file position instead).
+Napi::Value Pwrite(const Napi::CallbackInfo& info) {
+  ARGS("pwrite");
+  int fd = -1;
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+  int64_t off = 0;
+  CHECK(a.Fd(0, &fd) && a.Bytes(1, &data, &len, false) && a.Off(2, &off));
+  return Ret(env, ::pwrite(fd, data, len, off_t(off)));
 }
 
 // copyFileRange(fdIn, offIn, fdOut, offOut, length, flags) → bytes copied; offset -1: the file position.
@@ -516,8 +533,8 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
   ARGS("copyFileRange");
   int fin = -1, fout = -1;
   int64_t oin = 0, oout = 0, len = 0, flags = 0;
-  CHECK(a.Fd(0, &fin) && a.Int(1, -1, kMaxSafe, &oin) && a.Fd(2, &fout) && a.Int(3, -1, kMaxSafe, &oout) &&
-        a.Int(4, 0, kMaxSafe, &len) && a.Int(5, 0, 0x7fffffff, &flags));
+  CHECK(a.Fd(0, &fin) && a.Off(1, &oin) && a.Fd(2, &fout) && a.Off(3, &oout) && a.Off(4, &len) &&
+        a.Int(5, 0, 0x7fffffff, &flags));
   loff_t in = loff_t(oin), out = loff_t(oout);
   return Ret(env, ::copy_file_range(fin, oin < 0 ? nullptr : &in, fout, oout < 0 ? nullptr : &out, size_t(len),
                                     unsigned(flags)));
@@ -804,7 +821,7 @@ Napi::Object Layout(Napi::Env env) {
 #define L(NAME) o.Set(#NAME, Napi::Number::New(env, double(NAME)))
   L(SF_DEV); L(SF_INO); L(SF_MODE); L(SF_NLINK); L(SF_UID); L(SF_GID); L(SF_RDEV); L(SF_SIZE);
   L(SF_BLKSIZE); L(SF_BLOCKS); L(SF_ATIME_S); L(SF_ATIME_NS); L(SF_MTIME_S); L(SF_MTIME_NS);
-  L(SF_CTIME_S); L(SF_CTIME_NS); L(SF_INO_HI); L(SF_INO_LO); L(SF_DEV_HI); L(SF_DEV_LO); L(SF_COUNT);
+  L(SF_CTIME_S); L(SF_CTIME_NS); L(SF_INO_HI); L(SF_INO_LO); L(SF_DEV_HI); L(SF_DEV_LO); L(SF_SIZE_X); L(SF_BLOCKS_X); L(SF_COUNT);
   L(VF_BSIZE); L(VF_FRSIZE); L(VF_BLOCKS); L(VF_BFREE); L(VF_BAVAIL); L(VF_FILES); L(VF_FFREE);
   L(VF_FAVAIL); L(VF_FSID); L(VF_FLAG); L(VF_NAMEMAX); L(VF_COUNT);
 #undef L
@@ -824,7 +841,7 @@ Napi::Object DefineSys(Napi::Env env) {
       {"fchmodat", Fchmodat}, {"fchownat", Fchownat}, {"utimensat", Utimensat}, {"faccessat", Faccessat},
       {"mkdirat", Mkdirat}, {"mknodat", Mknodat}, {"symlinkat", Symlinkat}, {"readlinkat", Readlinkat},
       {"unlinkat", Unlinkat}, {"renameat2", Renameat2}, {"linkat", Linkat}, {"getdents", Getdents},
-      {"truncate", Truncate}, {"ftruncate", Ftruncate}, {"fallocate", Fallocate}, {"lseek", Lseek},
+      {"truncate", Truncate}, {"ftruncate", Ftruncate}, {"fallocate", Fallocate}, {"lseek", Lseek}, {"pwrite", Pwrite},
       {"copyFileRange", CopyFileRange}, {"getxattr", Getxattr}, {"setxattr", Setxattr},
       {"listxattr", Listxattr}, {"removexattr", Removexattr}, {"credsPush", CredsPush}, {"credsPop", CredsPop},
       {"alignGap", AlignGap},

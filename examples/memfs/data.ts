@@ -5,8 +5,10 @@
 // allocated on the first write and grown on demand, so a small file costs a small buffer and a file
 // with a 1 TB hole costs nothing for the hole. Invariant: every byte that is not data written below
 // the file size is zero (holes, fallocated pages, the tail of a truncated page), so growing a file
-// or punching a hole never has to clear anything later.
-import { FuseError } from '../../lib';
+// or punching a hole never has to clear anything later. Offsets and sizes go to 2^63 - 1 as tmpfs's
+// (offsets.ts): the work is in chunk and page indices and offsets within a chunk, all numbers.
+import { FuseError, type U64 } from '../../lib';
+import { at, index, indexUp, max, plus, span } from './offsets';
 
 export const PAGE = 4096;
 const CHUNK_PAGES = 64;
@@ -72,7 +74,7 @@ function enospc(): never {
 }
 
 export class FileData {
-  size = 0;
+  size: U64 = 0;
   /** Allocated pages (data and fallocated). */
   pages = 0;
   /** Chunk 0 (all a small file has), and the others by index, in a Map made on first need. */
@@ -86,57 +88,63 @@ export class FileData {
     return this.pages * 8;
   }
 
-  /** The bytes at [off, off+len) clipped to the size: a view into the chunk when it lies in one. */
-  read(off: number, len: number): Buffer {
+  /**
+   * The bytes at [off, off+len) clipped to the size: a view into the chunk when it lies in one.
+   * Positions are relative to the start of off's chunk ci.
+   */
+  read(off: U64, len: number): Buffer {
     if (off >= this.size || len === 0) return EMPTY;
-    const end = Math.min(off + len, this.size);
-    const n = end - off;
-    const ci = Math.floor(off / CHUNK);
-    if (ci === Math.floor((end - 1) / CHUNK)) {
+    const n = span(off, this.size, len);
+    const ci = index(off, CHUNK);
+    const rel = span(at(ci, CHUNK), off, CHUNK);
+    const end = rel + n;
+    if (end <= CHUNK) {
       const buf = this.at(ci)?.buf;
       if (!buf) return zeros(n);
-      const rel = off - ci * CHUNK;
-      if (rel + n <= buf.length) return buf.subarray(rel, rel + n);
+      if (end <= buf.length) return buf.subarray(rel, end);
       const out = Buffer.alloc(n);
       if (rel < buf.length) buf.copy(out, 0, rel);
       return out;
     }
     let out: Buffer | undefined;
-    for (let k = ci; k * CHUNK < end; k++) {
-      const buf = this.at(k)?.buf;
+    for (let k = 0; k * CHUNK < end; k++) {
+      const buf = this.at(ci + k)?.buf;
       if (!buf) continue;
       const base = k * CHUNK;
-      const from = Math.max(off, base) - base;
+      const from = Math.max(rel, base) - base;
       const to = Math.min(end - base, buf.length);
       if (from >= to) continue;
       out ??= Buffer.alloc(n);
-      buf.copy(out, base + from - off, from, to);
+      buf.copy(out, base + from - rel, from, to);
     }
     return out ?? zeros(n);
   }
 
   /** Writes data at off; a short count when space runs out part-way, ENOSPC when nothing fits. */
-  write(off: number, data: Uint8Array): number {
+  write(off: U64, data: Uint8Array): number {
     let n = data.length;
     if (n === 0) return 0;
-    const p0 = Math.floor(off / PAGE);
-    const p1 = Math.ceil((off + n) / PAGE);
+    const c0 = index(off, CHUNK);
+    const rel0 = span(at(c0, CHUNK), off, CHUNK);
+    const p0 = c0 * CHUNK_PAGES + Math.floor(rel0 / PAGE);
+    const p1 = c0 * CHUNK_PAGES + Math.ceil((rel0 + n) / PAGE);
     if (this.holesIn(p0, p1) > this.space.free) {
-      n = Math.min(n, this.fitting(off, p0, p1));
+      n = Math.min(n, this.fitting(rel0 % PAGE, p0, p1));
       if (n <= 0) enospc();
     }
     for (let done = 0; done < n;) {
-      const pos = off + done;
+      const pos = rel0 + done;
       const ci = Math.floor(pos / CHUNK);
       const rel = pos - ci * CHUNK;
       const take = Math.min(n - done, CHUNK - rel);
-      const c = this.chunk(ci);
+      const c = this.chunk(c0 + ci);
       const buf = this.grow(c, rel + take);
       buf.set(data.subarray(done, done + take), rel);
       for (let p = Math.floor(rel / PAGE), last = Math.floor((rel + take - 1) / PAGE); p <= last; p++) this.set(c, p, DATA);
       done += take;
     }
-    if (off + n > this.size) this.size = off + n;
+    const end = plus(off, n);
+    if (end > this.size) this.size = end;
     return n;
   }
 
@@ -146,7 +154,7 @@ export class FileData {
    * Answers whether tmpfs would move mtime and ctime: the size changed, or it shrank or stayed
    * while the file held pages.
    */
-  truncate(size: number): boolean {
+  truncate(size: U64): boolean {
     // tmpfs's shmem_truncate_range moves the times whenever the inode holds any page at all.
     const changed = size !== this.size || (size <= this.size && this.pages > 0);
     if (size <= this.size) this.zeroRange(size, Infinity);
@@ -155,9 +163,10 @@ export class FileData {
   }
 
   /** fallocate without PUNCH_HOLE: holes become fallocated pages, fallocated pages become data. */
-  allocate(off: number, len: number, keepSize: boolean): void {
-    const p0 = Math.floor(off / PAGE);
-    const p1 = Math.ceil((off + len) / PAGE);
+  allocate(off: U64, len: U64, keepSize: boolean): void {
+    const end = plus(off, len);
+    const p0 = index(off, PAGE);
+    const p1 = indexUp(end, PAGE);
     if (p1 - p0 > this.space.free + this.pages) enospc();
     if (this.holesIn(p0, p1) > this.space.free) enospc();
     for (let p = p0; p < p1; p++) {
@@ -166,25 +175,25 @@ export class FileData {
       // A second fallocate of a page makes it uptodate in tmpfs: data for SEEK_DATA from then on.
       this.set(c, i, c.state(i) === HOLE ? FALLOC : DATA);
     }
-    if (!keepSize && off + len > this.size) this.size = off + len;
+    if (!keepSize && end > this.size) this.size = end;
   }
 
   /** FALLOC_FL_PUNCH_HOLE: zeroes [off, off+len), frees the pages wholly inside. */
-  punch(off: number, len: number): void {
-    this.zeroRange(off, off + len);
+  punch(off: U64, len: U64): void {
+    this.zeroRange(off, plus(off, len));
   }
 
   /** SEEK_DATA: the first data at or after off (ENXIO at or past EOF or when only holes follow). */
-  seekData(off: number): number {
+  seekData(off: U64): U64 {
     if (off >= this.size) throw new FuseError('ENXIO');
-    const p = Math.floor(off / PAGE);
+    const p = index(off, PAGE);
     const first = Math.floor(p / CHUNK_PAGES);
     const keys = this.indices().filter((k) => k >= first).sort((a, b) => a - b);
     for (const k of keys) {
       const c = this.at(k)!;
       for (let i = k === first ? p - k * CHUNK_PAGES : 0; i < CHUNK_PAGES; i++) {
         if (c.state(i) !== DATA) continue;
-        const pos = Math.max(off, (k * CHUNK_PAGES + i) * PAGE);
+        const pos = max(off, at(k * CHUNK_PAGES + i, PAGE));
         if (pos >= this.size) throw new FuseError('ENXIO');
         return pos;
       }
@@ -193,13 +202,13 @@ export class FileData {
   }
 
   /** SEEK_HOLE: the first hole at or after off; the size counts as a hole (ENXIO at or past EOF). */
-  seekHole(off: number): number {
+  seekHole(off: U64): U64 {
     if (off >= this.size) throw new FuseError('ENXIO');
-    for (let p = Math.floor(off / PAGE); ; p++) {
-      const pos = p * PAGE;
+    for (let p = index(off, PAGE); ; p++) {
+      const pos = at(p, PAGE);
       if (pos >= this.size) return this.size;
       const c = this.at(Math.floor(p / CHUNK_PAGES));
-      if (!c || c.state(p % CHUNK_PAGES) !== DATA) return Math.max(off, pos);
+      if (!c || c.state(p % CHUNK_PAGES) !== DATA) return max(off, pos);
     }
   }
 
@@ -274,23 +283,26 @@ export class FileData {
     return n;
   }
 
-  /** How many bytes from off fit in the free pages (a write stops at the first page that does not). */
-  private fitting(off: number, p0: number, p1: number): number {
+  /**
+   * How many bytes from a write's start (at `inPage` bytes into page p0) fit in the free pages (a
+   * write stops at the first page that does not).
+   */
+  private fitting(inPage: number, p0: number, p1: number): number {
     let free = this.space.free;
     for (let p = p0; p < p1; p++) {
       const c = this.at(Math.floor(p / CHUNK_PAGES));
       if (!c || c.state(p % CHUNK_PAGES) === HOLE) {
-        if (free === 0) return p * PAGE - off;
+        if (free === 0) return (p - p0) * PAGE - inPage;
         free--;
       }
     }
-    return p1 * PAGE - off;
+    return (p1 - p0) * PAGE - inPage;
   }
 
   /** Zeroes [start, end) (end may be Infinity) and frees the pages wholly inside it. */
-  private zeroRange(start: number, end: number): void {
-    const c0 = Math.floor(start / CHUNK);
-    const c1 = end === Infinity ? Infinity : Math.ceil(end / CHUNK);  // exclusive
+  private zeroRange(start: U64, end: U64): void {
+    const c0 = index(start, CHUNK);
+    const c1 = end === Infinity ? Infinity : indexUp(end, CHUNK);  // exclusive
     let hit: number[];
     if (c1 - c0 <= (this.rest?.size ?? 0) + 1) {
       hit = [];
@@ -300,9 +312,9 @@ export class FileData {
     }
     for (const k of hit) {
       const c = this.at(k)!;
-      const base = k * CHUNK;
-      const rs = Math.max(0, start - base);
-      const re = Math.min(CHUNK, end - base);
+      const base = at(k, CHUNK);
+      const rs = span(base, start, CHUNK);
+      const re = end === Infinity ? CHUNK : span(base, end, CHUNK);
       if (c.buf && rs < c.buf.length) c.buf.fill(0, rs, Math.min(re, c.buf.length));
       for (let i = Math.ceil(rs / PAGE), last = Math.floor(re / PAGE); i < last; i++) this.set(c, i, HOLE);
       if (c.allocated === 0) this.drop(k);

@@ -9,7 +9,7 @@ import {
   type OpenRequest, type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest,
   RenameFlags, type RenameRequest, type RemovexattrRequest, type Request, type RmdirRequest, SetattrValid,
   type SetattrRequest, type SetxattrRequest, type Statfs, type SymlinkRequest, type Timespec, type UnlinkRequest,
-  type WriteRequest,
+  type U64, type WriteRequest,
 } from '../../lib';
 import { atimeDue, clock } from './clock';
 import { PAGE } from './data';
@@ -280,7 +280,7 @@ export class MemFs {
       if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
       // As tmpfs: ftruncate (it comes with a file handle) always moves mtime and ctime,
       // truncate(2) only when the size changes or the file holds pages.
-      if (n.data.truncate(req.size!) || req.hasFh) n.modified(t);
+      if (n.data.truncate(req.size64!) || req.hasFh) n.modified(t);
     }
     // Suid/sgid clearing on write, truncate and chown arrives here as a mode change: the kernel
     // does it itself because handle_killpriv is off (see memfsOptions).
@@ -352,13 +352,13 @@ export class MemFs {
     const n = this.table.get(req.ino);
     if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
     this.accessed(n);
-    return n.data.read(req.offset, req.size);
+    return n.data.read(req.offset64, req.size);
   }
 
   write(req: WriteRequest): number {
     const n = this.table.get(req.ino);
     if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
-    const count = n.data.write(req.offset, req.data);
+    const count = n.data.write(req.offset64, req.data);
     n.modified();
     if (!req.writepage) this.dropPrivs(n, req);
     return count;
@@ -370,16 +370,16 @@ export class MemFs {
     const mode = req.mode;
     checkFallocate(n, mode, FallocFlags.KEEP_SIZE);
     if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no ZERO_RANGE, COLLAPSE or INSERT
-    if (mode & FallocFlags.PUNCH_HOLE) n.data.punch(req.offset, req.length);
-    else n.data.allocate(req.offset, req.length, (mode & FallocFlags.KEEP_SIZE) !== 0);
+    if (mode & FallocFlags.PUNCH_HOLE) n.data.punch(req.offset64, req.length64);
+    else n.data.allocate(req.offset64, req.length64, (mode & FallocFlags.KEEP_SIZE) !== 0);
     n.modified();
   }
 
-  lseek(req: LseekRequest): number {
+  lseek(req: LseekRequest): U64 {
     const n = this.table.get(req.ino);
     if (!n.data) fail('EINVAL');
-    if (req.whence === SEEK_DATA) return n.data.seekData(req.offset);
-    if (req.whence === SEEK_HOLE) return n.data.seekHole(req.offset);
+    if (req.whence === SEEK_DATA) return n.data.seekData(req.offset64);
+    if (req.whence === SEEK_HOLE) return n.data.seekHole(req.offset64);
     fail('EINVAL');
   }
 

@@ -61,6 +61,7 @@ function createCopy(lfd: number, st: sys.Stat, pfd: number, name: Buffer): void 
     try {
       const inp = reopenNoatime(lfd, O.RDONLY);
       try {
+        if (typeof st.size === 'bigint') throw new FuseError('EFBIG', 'copy-up of a file of 2^53 bytes or more');
         copyData(inp, out, st.size);
       } finally {
         sys.close(inp);
@@ -83,8 +84,8 @@ function copyData(inp: number, out: number, size: number): void {
     let data: number;
     let hole: number;
     try {
-      data = sys.lseek(inp, off, SEEK.DATA);
-      hole = sys.lseek(inp, data, SEEK.HOLE);
+      data = Number(sys.lseek(inp, off, SEEK.DATA));  // below size, so exact
+      hole = Number(sys.lseek(inp, data, SEEK.HOLE));
     } catch (e) {
       if (e instanceof FuseError && e.errno === ENXIO) break;  // only a hole is left
       if (!(e instanceof FuseError && e.errno === EINVAL)) throw e;

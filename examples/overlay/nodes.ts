@@ -127,7 +127,7 @@ export class Nodes {
 
   private number(st: sys.Stat): number {
     const n = st.ino;
-    if (Number.isSafeInteger(n) && n > ROOT && !this.byIno.has(n)) return n;
+    if (typeof n === 'number' && n > ROOT && !this.byIno.has(n)) return n;
     while (this.byIno.has(this.nextSynthetic)) this.nextSynthetic--;
     return this.nextSynthetic--;
   }

@@ -18,7 +18,7 @@ import {
   type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest, type ReleasedirRequest,
   type ReleaseRequest, type RemovexattrRequest, type RenameRequest, type Request, type RmdirRequest,
   SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type SymlinkRequest, sys,
-  type UnlinkRequest, type WriteRequest,
+  type U64, type UnlinkRequest, type WriteRequest,
 } from '../../lib';
 import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
@@ -219,7 +219,7 @@ export class Passthrough {
     if (set & (SetattrValid.UID | SetattrValid.GID)) sys.fchownat(fd, EMPTY, req.uidToSet ?? -1, req.gidToSet ?? -1);
     const mode = req.mode;
     if (mode !== undefined) sys.fchmodat(fd, EMPTY, mode);
-    const size = req.size;
+    const size = req.size64;
     if (size !== undefined) {
       if (req.hasFh) sys.ftruncate(fd, size);
       else sys.truncate(fd, EMPTY, size);
@@ -310,11 +310,11 @@ export class Passthrough {
 
   /** The data goes from the source fd to the kernel in libfuse (no copy through JS). */
   private readonly read = (req: ReadRequest): FdSlice => ({
-    fd: req.fh, offset: req.offset, length: req.size,
+    fd: req.fh, offset: req.offset64, length: req.size,
   });
 
   /** Written from the receive buffer the kernel's data is in (no copy). */
-  private readonly write = (req: WriteRequest): number => sys.pwrite(req.fh, req.data, req.offset);
+  private readonly write = (req: WriteRequest): number => sys.pwrite(req.fh, req.data, req.offset64);
 
   /** close(dup(fd)): the source sees a close (NFS flushes then), the file stays open. */
   private readonly flush = (req: FlushRequest): void => sys.close(sys.dup(req.fh));
@@ -323,12 +323,12 @@ export class Passthrough {
 
   private readonly fsync = (req: FsyncRequest): void => sys.fsync(req.fh, req.datasync);
 
-  private readonly fallocate = (req: FallocateRequest): void => sys.fallocate(req.fh, req.mode, req.offset, req.length);
+  private readonly fallocate = (req: FallocateRequest): void => sys.fallocate(req.fh, req.mode, req.offset64, req.length64);
 
-  private readonly lseek = (req: LseekRequest): number => sys.lseek(req.fh, req.offset, req.whence);
+  private readonly lseek = (req: LseekRequest): U64 => sys.lseek(req.fh, req.offset64, req.whence);
 
   private readonly copyFileRange = (req: CopyFileRangeRequest): number =>
-    sys.copyFileRange(req.fh, req.offsetIn, req.fhOut, req.offsetOut, req.length, req.flags);
+    sys.copyFileRange(req.fh, req.offsetIn64, req.fhOut, req.offsetOut64, req.length64, req.flags);
 
   private addFile(fd: number, inode: Inode): void {
     this.files.set(fd, inode);

@@ -188,7 +188,7 @@ export class Inodes {
 
   private number(st: sys.Stat): number {
     const n = st.ino;
-    if (st.dev === this.root.dev && Number.isSafeInteger(n) && n > ROOT && !this.byIno.has(n)) return n;
+    if (st.dev === this.root.dev && typeof n === 'number' && n > ROOT && !this.byIno.has(n)) return n;
     while (this.byIno.has(this.nextSynthetic)) this.nextSynthetic--;
     return this.nextSynthetic--;
   }

@@ -1,7 +1,7 @@
 // One trace record per request: what was asked (op, inode, names, the op's key arguments), by whom,
 // when, and how it was answered. The per-op tables below are the only place that knows the requests'
 // fields; exporters only see records.
-import type { Attr, Entry, Lock, NegativeEntry, OpenResult } from '../attr';
+import type { Attr, Entry, Lock, NegativeEntry, OpenResult, U64 } from '../attr';
 import type { OpName } from '../ops';
 import type { RequestMap } from '../request';
 
@@ -66,6 +66,9 @@ const NONE: Fields = Object.freeze({}) as Fields;
 
 const fh = (r: { fh: number }): Fields => ({ fh: r.fh });
 const io = (r: { fh: number; offset: number; size: number }): Fields => ({ fh: r.fh, offset: r.offset, size: r.size });
+/** A 64-bit count: a bigint (beyond 2^53-1) as its decimal string. */
+const u64 = (v: U64): TraceValue => (typeof v === 'bigint' ? String(v) : v);
+const rw = (r: { fh: number; offset64: U64; size: number }): Fields => ({ fh: r.fh, offset: u64(r.offset64), size: r.size });
 const lock = (r: { fh: number; lock: Lock }): Fields => {
   const l = r.lock;
   return { fh: r.fh, type: l.type, start: l.start, len: l.len };
@@ -86,8 +89,8 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
     if (uid !== undefined) a.uid = uid;
     const gid = r.gidToSet;
     if (gid !== undefined) a.gid = gid;
-    const size = r.size;
-    if (size !== undefined) a.size = size;
+    const size = r.size64;
+    if (size !== undefined) a.size = u64(size);
     const at = r.atime;
     if (at !== undefined) a.atime = at === 'now' ? 'now' : `${at.sec}.${String(at.nsec).padStart(9, '0')}`;
     const mt = r.mtime;
@@ -103,8 +106,8 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
   rename: (r) => ({ newParent: r.newParent, newName: r.newName, flags: r.flags }),
   link: (r) => ({ newParent: r.newParent, newName: r.newName }),
   open: (r) => ({ flags: r.flags }),
-  read: io,
-  write: (r) => (r.writepage ? { ...io(r), writepage: true } : io(r)),
+  read: rw,
+  write: (r) => (r.writepage ? { ...rw(r), writepage: true } : rw(r)),
   flush: fh,
   release: (r) => ({ fh: r.fh, flags: r.flags }),
   fsync: (r) => ({ fh: r.fh, datasync: r.datasync }),
@@ -126,12 +129,12 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
   ioctl: (r) => ({ fh: r.fh, cmd: r.cmd, outSize: r.outSize }),
   poll: (r) => ({ fh: r.fh, events: r.events }),
   flock: (r) => ({ fh: r.fh, operation: r.operation }),
-  fallocate: (r) => ({ fh: r.fh, mode: r.mode, offset: r.offset, length: r.length }),
+  fallocate: (r) => ({ fh: r.fh, mode: r.mode, offset: u64(r.offset64), length: u64(r.length64) }),
   copyFileRange: (r) => ({
-    fh: r.fh, offsetIn: r.offsetIn, inoOut: r.inoOut, fhOut: r.fhOut, offsetOut: r.offsetOut, length: r.length,
-    flags: r.flags,
+    fh: r.fh, offsetIn: u64(r.offsetIn64), inoOut: r.inoOut, fhOut: r.fhOut, offsetOut: u64(r.offsetOut64),
+    length: u64(r.length64), flags: r.flags,
   }),
-  lseek: (r) => ({ fh: r.fh, offset: r.offset, whence: r.whence }),
+  lseek: (r) => ({ fh: r.fh, offset: u64(r.offset64), whence: r.whence }),
 };
 
 /** Ops whose request carries an entry or xattr name (record.name). */
@@ -141,7 +144,7 @@ export const NAMED: ReadonlySet<OpName> = new Set<OpName>([
 ]);
 
 function attrFields(a: Attr): Fields {
-  return { ino: a.ino, mode: a.mode, size: a.size ?? 0 };
+  return { ino: a.ino, mode: a.mode, size: u64(a.size ?? 0) };
 }
 
 function entry(v: unknown): Fields | undefined {
@@ -166,7 +169,7 @@ function opened(v: unknown): Fields | undefined {
 }
 
 function count(key: string): (v: unknown) => Fields | undefined {
-  return (v) => (typeof v === 'number' ? { [key]: v } : v instanceof Uint8Array ? { [key]: v.length } : undefined);
+  return (v) => (typeof v === 'number' || typeof v === 'bigint' ? { [key]: u64(v) } : v instanceof Uint8Array ? { [key]: v.length } : undefined);
 }
 
 /** An xattr reply: the bytes sent, or the size needed for a size probe. */
