@@ -36,15 +36,8 @@ Napi::Array OpNames(Napi::Env env) {
 
 // Every named index of layout.h, by group (lib/layout.ts has the same groups and names).
 Napi::Object Fields(Napi::Env env) {
-#define RXFUSE_NAME(PREFIX, N) {#N, PREFIX##N},
-#define RXFUSE_F(N) RXFUSE_NAME(F_, N)
-#define RXFUSE_S(N, V) RXFUSE_NAME(S_, N)
-#define RXFUSE_ST(N) RXFUSE_NAME(ST_, N)
-#define RXFUSE_FI(N) RXFUSE_NAME(FI_, N)
-#define RXFUSE_SF(N) RXFUSE_NAME(SF_, N)
-#define RXFUSE_LK(N) RXFUSE_NAME(LK_, N)
-#define RXFUSE_C(N) RXFUSE_NAME(C_, N)
-#define RXFUSE_D(N, V) RXFUSE_NAME(D_, N)
+#define RXFUSE_ITEM(PREFIX, N) {#N, PREFIX##N},
+#define RXFUSE_VALUED_ITEM(PREFIX, N, V) RXFUSE_ITEM(PREFIX, N)
   Napi::Object o = Napi::Object::New(env);
   o.Set("F", Group(env, {RXFUSE_SLOT_FIELDS(RXFUSE_F) RXFUSE_F(FIELD_COUNT)}));
   o.Set("S", Group(env, {RXFUSE_SCRATCH_FIELDS(RXFUSE_S)}));
@@ -54,15 +47,8 @@ Napi::Object Fields(Napi::Env env) {
   o.Set("LK", Group(env, {RXFUSE_LOCK_FIELDS(RXFUSE_LK) RXFUSE_LK(FIELD_COUNT)}));
   o.Set("C", Group(env, {RXFUSE_CONN_FIELDS(RXFUSE_C) RXFUSE_C(FIELD_COUNT)}));
   o.Set("D", Group(env, {RXFUSE_DIRENT_FIELDS(RXFUSE_D)}));
-#undef RXFUSE_D
-#undef RXFUSE_C
-#undef RXFUSE_LK
-#undef RXFUSE_SF
-#undef RXFUSE_FI
-#undef RXFUSE_ST
-#undef RXFUSE_S
-#undef RXFUSE_F
-#undef RXFUSE_NAME
+#undef RXFUSE_VALUED_ITEM
+#undef RXFUSE_ITEM
   return o;
 }
 

@@ -126,16 +126,20 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 #define RXFUSE_DIRENT_FIELDS(X) \
   X(OFF, 0) X(NAMELEN, 1) X(ENTRY, 2) X(FIELD_COUNT, D_ENTRY + 4 + ST_FIELD_COUNT)
 
+// Each list's items, as RXFUSE_ITEM(PREFIX, NAME) or RXFUSE_VALUED_ITEM(PREFIX, NAME, VALUE): an
+// includer defines those two to expand the lists (the enums below; the exported names in addon.cc).
+#define RXFUSE_F(N) RXFUSE_ITEM(F_, N)
+#define RXFUSE_S(N, V) RXFUSE_VALUED_ITEM(S_, N, V)
+#define RXFUSE_ST(N) RXFUSE_ITEM(ST_, N)
+#define RXFUSE_FI(N) RXFUSE_ITEM(FI_, N)
+#define RXFUSE_SF(N) RXFUSE_ITEM(SF_, N)
+#define RXFUSE_LK(N) RXFUSE_ITEM(LK_, N)
+#define RXFUSE_C(N) RXFUSE_ITEM(C_, N)
+#define RXFUSE_D(N, V) RXFUSE_VALUED_ITEM(D_, N, V)
+
 // The enums. Lists of names only count from 0 and end with <PREFIX>FIELD_COUNT.
-#define RXFUSE_ENUMERATOR(PREFIX, N) PREFIX##N,
-#define RXFUSE_F(N) RXFUSE_ENUMERATOR(F_, N)
-#define RXFUSE_S(N, V) S_##N = (V),
-#define RXFUSE_ST(N) RXFUSE_ENUMERATOR(ST_, N)
-#define RXFUSE_FI(N) RXFUSE_ENUMERATOR(FI_, N)
-#define RXFUSE_SF(N) RXFUSE_ENUMERATOR(SF_, N)
-#define RXFUSE_LK(N) RXFUSE_ENUMERATOR(LK_, N)
-#define RXFUSE_C(N) RXFUSE_ENUMERATOR(C_, N)
-#define RXFUSE_D(N, V) D_##N = (V),
+#define RXFUSE_ITEM(PREFIX, N) PREFIX##N,
+#define RXFUSE_VALUED_ITEM(PREFIX, N, V) PREFIX##N = (V),
 enum Field : int { RXFUSE_SLOT_FIELDS(RXFUSE_F) F_FIELD_COUNT };
 enum Scratch : int { RXFUSE_SCRATCH_FIELDS(RXFUSE_S) };
 enum Stat : int { RXFUSE_STAT_FIELDS(RXFUSE_ST) ST_FIELD_COUNT };
@@ -144,15 +148,8 @@ enum StatfsField : int { RXFUSE_STATFS_FIELDS(RXFUSE_SF) SF_FIELD_COUNT };
 enum LockField : int { RXFUSE_LOCK_FIELDS(RXFUSE_LK) LK_FIELD_COUNT };
 enum Conn : int { RXFUSE_CONN_FIELDS(RXFUSE_C) C_FIELD_COUNT };
 enum Dirent : int { RXFUSE_DIRENT_FIELDS(RXFUSE_D) };
-#undef RXFUSE_D
-#undef RXFUSE_C
-#undef RXFUSE_LK
-#undef RXFUSE_SF
-#undef RXFUSE_FI
-#undef RXFUSE_ST
-#undef RXFUSE_S
-#undef RXFUSE_F
-#undef RXFUSE_ENUMERATOR
+#undef RXFUSE_VALUED_ITEM
+#undef RXFUSE_ITEM
 
 static_assert(F_FIELD_COUNT <= int(HEADER_FIELDS), "slot header fields overflow the header");
 static_assert(S_STAT + ST_FIELD_COUNT <= S_FI, "stat block overflows its scratch area");

@@ -5,21 +5,15 @@
 #include "mount_log.h"
 #include "watcher.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
-#include <memory>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 

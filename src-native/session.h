@@ -17,7 +17,6 @@
 #include <functional>
 #include <shared_mutex>
 #include <string>
-#include <set>
 #include <unordered_map>
 #include <vector>
 
