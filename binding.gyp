@@ -5,6 +5,8 @@
       "sources": [
         "src-native/addon.cc",
         "src-native/session.cc",
+        "src-native/receive_loop.cc",
+        "src-native/spin_policy.cc",
         "src-native/ops.cc",
         "src-native/replies.cc",
         "src-native/notify.cc",

@@ -1,5 +1,5 @@
 // Attributes and entries as handlers return them, and their one marshalling into the reply scratch.
-import { S, ST } from './layout';
+import { FI, LK, S, SF, ST } from './layout';
 
 /** A point in time with nanoseconds, as struct timespec. */
 export interface Timespec {
@@ -189,12 +189,12 @@ export interface OpenResult {
 export function writeOpen(s: Float64Array, r: OpenResult | number | undefined | void): void {
   const o: OpenResult = typeof r === 'number' ? { fh: r } : (r ?? {});
   if (typeof o !== 'object') bad('open result', o);
-  s[S.FI] = u(o.fh, 'fh');
-  s[S.FI + 1] = o.directIo ? 1 : 0;
-  s[S.FI + 2] = o.keepCache ? 1 : 0;
-  s[S.FI + 3] = o.nonseekable ? 1 : 0;
-  s[S.FI + 4] = o.cacheReaddir ? 1 : 0;
-  s[S.FI + 5] = o.noflush ? 1 : 0;
+  s[S.FI + FI.FH] = u(o.fh, 'fh');
+  s[S.FI + FI.DIRECT_IO] = o.directIo ? 1 : 0;
+  s[S.FI + FI.KEEP_CACHE] = o.keepCache ? 1 : 0;
+  s[S.FI + FI.NONSEEKABLE] = o.nonseekable ? 1 : 0;
+  s[S.FI + FI.CACHE_READDIR] = o.cacheReaddir ? 1 : 0;
+  s[S.FI + FI.NOFLUSH] = o.noflush ? 1 : 0;
 }
 
 /** statfs results (struct statvfs); missing fields are 0, namemax defaults to 255, bsize/frsize to 4096. */
@@ -214,17 +214,17 @@ export interface Statfs {
 
 export function writeStatfs(s: Float64Array, r: Statfs): void {
   const b = S.STATFS;
-  s[b] = u(r.bsize, 'bsize', 4096);
-  s[b + 1] = u(r.frsize, 'frsize', r.bsize ?? 4096);
-  s[b + 2] = u(r.blocks, 'blocks');
-  s[b + 3] = u(r.bfree, 'bfree');
-  s[b + 4] = u(r.bavail, 'bavail');
-  s[b + 5] = u(r.files, 'files');
-  s[b + 6] = u(r.ffree, 'ffree');
-  s[b + 7] = u(r.favail, 'favail');
-  s[b + 8] = u(r.fsid, 'fsid');
-  s[b + 9] = u(r.flag, 'flag');
-  s[b + 10] = u(r.namemax, 'namemax', 255);
+  s[b + SF.BSIZE] = u(r.bsize, 'bsize', 4096);
+  s[b + SF.FRSIZE] = u(r.frsize, 'frsize', r.bsize ?? 4096);
+  s[b + SF.BLOCKS] = u(r.blocks, 'blocks');
+  s[b + SF.BFREE] = u(r.bfree, 'bfree');
+  s[b + SF.BAVAIL] = u(r.bavail, 'bavail');
+  s[b + SF.FILES] = u(r.files, 'files');
+  s[b + SF.FFREE] = u(r.ffree, 'ffree');
+  s[b + SF.FAVAIL] = u(r.favail, 'favail');
+  s[b + SF.FSID] = u(r.fsid, 'fsid');
+  s[b + SF.FLAG] = u(r.flag, 'flag');
+  s[b + SF.NAMEMAX] = u(r.namemax, 'namemax', 255);
 }
 
 /** A POSIX record lock (struct flock with l_whence = SEEK_SET). `len` 0 means to the end of the file. */
@@ -237,8 +237,8 @@ export interface Lock {
 
 export function writeLock(s: Float64Array, l: Lock): void {
   if (l === null || typeof l !== 'object' || !Number.isInteger(l.type)) bad('lock', l);
-  s[S.LOCK] = l.type;
-  s[S.LOCK + 1] = u(l.start, 'lock start');
-  s[S.LOCK + 2] = u(l.len, 'lock len');
-  s[S.LOCK + 3] = u(l.pid, 'lock pid');
+  s[S.LOCK + LK.TYPE] = l.type;
+  s[S.LOCK + LK.START] = u(l.start, 'lock start');
+  s[S.LOCK + LK.LEN] = u(l.len, 'lock len');
+  s[S.LOCK + LK.PID] = u(l.pid, 'lock pid');
 }

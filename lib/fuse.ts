@@ -812,8 +812,6 @@ export class Fuse implements RequestHost {
       case 'closed':
         this.onClosed();
         break;
-      case 'destroy':
-        break;
     }
   };
 

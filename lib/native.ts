@@ -1,7 +1,7 @@
 // Loads the addon and types its surface. Only lib/ talks to it.
 import * as path from 'node:path';
 import { checkLayout, type NativeLayout } from './layout';
-import { OP_COUNT } from './ops';
+import { OPS } from './ops';
 
 export interface ConnInfo {
   protoMajor: number;
@@ -20,7 +20,6 @@ export interface ConnInfo {
 
 export type NativeEvent =
   | ['init']
-  | ['destroy']
   | ['closed']
   | ['interrupt', number, number]
   | ['error', string, number];
@@ -93,7 +92,7 @@ export function native(): Addon {
     const file = path.join(__dirname, '..', '..', 'build', 'Release', 'rxfuse.node');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     addon = require(file) as Addon;
-    checkLayout(addon.layout, OP_COUNT);
+    checkLayout(addon.layout, OPS);
   }
   return addon;
 }

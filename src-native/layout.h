@@ -14,48 +14,17 @@
 
 namespace rxfuse {
 
-// Request kinds. The numbering is ours (not the kernel's opcodes) and dense, so it indexes tables.
+// Every index below has a name on both sides: each list is one X-macro that generates the enum and
+// the names -> indices the addon exports (addon.cc); lib/layout.ts declares the same names, and
+// checkLayout() compares them one by one at load time.
+
+// Request kinds, from ops.def. The numbering is ours (not the kernel's opcodes) and dense from 1, so
+// it indexes tables.
 enum Op : int {
-  OP_LOOKUP = 1,
-  OP_FORGET,
-  OP_GETATTR,
-  OP_SETATTR,
-  OP_READLINK,
-  OP_MKNOD,
-  OP_MKDIR,
-  OP_UNLINK,
-  OP_RMDIR,
-  OP_SYMLINK,
-  OP_RENAME,
-  OP_LINK,
-  OP_OPEN,
-  OP_READ,
-  OP_WRITE,
-  OP_FLUSH,
-  OP_RELEASE,
-  OP_FSYNC,
-  OP_OPENDIR,
-  OP_READDIR,
-  OP_RELEASEDIR,
-  OP_FSYNCDIR,
-  OP_STATFS,
-  OP_SETXATTR,
-  OP_GETXATTR,
-  OP_LISTXATTR,
-  OP_REMOVEXATTR,
-  OP_ACCESS,
-  OP_CREATE,
-  OP_GETLK,
-  OP_SETLK,
-  OP_BMAP,
-  OP_IOCTL,
-  OP_POLL,
-  OP_FORGET_MULTI,
-  OP_FLOCK,
-  OP_FALLOCATE,
-  OP_READDIRPLUS,
-  OP_COPY_FILE_RANGE,
-  OP_LSEEK,
+  OP_NONE = 0,  // no request: codes start at 1
+#define RXFUSE_OP(CODE, member, jsName) OP_##CODE,
+#include "ops.def"
+#undef RXFUSE_OP
   OP_COUNT  // one past the last
 };
 
@@ -71,84 +40,123 @@ constexpr size_t VAR_NAME2 = VAR_NAME + NAME_MAX_BYTES + 16;
 constexpr size_t NAME2_MAX_BYTES = 4096;  // PATH_MAX: symlink targets
 constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 
-// Header field indices (float64). 64-bit kernel values are stored as doubles; the offsets and sizes
-// that can exceed 2^53 - 1 have a wide field (*_X) for the exact value (PutU64 below).
-enum Field : int {
-  F_OP = 0,
-  F_GEN,          // slot generation: bumps each time the slot is taken
-  F_SEQ,          // this session's request sequence number (for tracing)
-  F_UID,
-  F_GID,
-  F_PID,
-  F_UMASK,
-  F_INO,          // ino, or parent for name ops, or ino_in
-  F_FH,           // file handle, -1 when the kernel sent no file info
-  F_FLAGS,        // open flags, rename flags, setxattr flags, copy_file_range flags
-  F_OFF,          // offset, lock start, bmap index
-  F_SIZE,         // size, length, nlookup, count
-  F_MODE,
-  F_RDEV,
-  F_INO2,         // newparent, ino_out
-  F_FH2,          // fh_out
-  F_OFF2,         // off_out
-  F_ARG,          // op-specific: datasync, mask, whence, to_set, cmd, lock type, flock op, fallocate mode, blocksize, poll handle
-  F_ARG2,         // op-specific: writepage, release flush, setlk sleep, ioctl arg, poll events
-  F_ARG3,         // op-specific: release flock_release, lock pid, ioctl flags
-  F_NAME_LEN,
-  F_NAME2_LEN,
-  F_DATA_BUF,     // receive-buffer index holding the payload (write, setxattr, ioctl), -1 if none
-  F_DATA_OFF,     // payload offset in that buffer
-  F_DATA_LEN,
-  F_INTERRUPTED,  // 1 once FUSE_INTERRUPT arrived for this request
-  F_LOCK_OWNER_HI,
-  F_LOCK_OWNER_LO,
-  F_ATIME_S,      // setattr
-  F_ATIME_NS,
-  F_MTIME_S,
-  F_MTIME_NS,
-  F_CTIME_S,
-  F_CTIME_NS,
-  F_ATTR_UID,
-  F_ATTR_GID,
-  F_OFF_X,        // exact F_OFF when F_OFF is NaN
-  F_SIZE_X,       // exact F_SIZE when F_SIZE is NaN
-  F_OFF2_X,       // exact F_OFF2 when F_OFF2 is NaN
-  F_FIELD_COUNT
-};
+// Slot header fields (float64 index F_<name>). 64-bit kernel values are stored as doubles; the
+// offsets and sizes that can exceed 2^53 - 1 have a wide field (*_X) for the exact value (PutU64).
+#define RXFUSE_SLOT_FIELDS(X)                                                                        \
+  X(OP)                                                                                              \
+  X(GEN)           /* slot generation: bumps each time the slot is taken */                          \
+  X(SEQ)           /* this session's request sequence number (for tracing) */                        \
+  X(UID)                                                                                             \
+  X(GID)                                                                                             \
+  X(PID)                                                                                             \
+  X(UMASK)                                                                                           \
+  X(INO)           /* ino, or parent for name ops, or ino_in */                                      \
+  X(FH)            /* file handle, -1 when the kernel sent no file info */                           \
+  X(FLAGS)         /* open flags, rename flags, setxattr flags, copy_file_range flags */             \
+  X(OFF)           /* offset, lock start, bmap index */                                              \
+  X(SIZE)          /* size, length, nlookup, count */                                                \
+  X(MODE)                                                                                            \
+  X(RDEV)                                                                                            \
+  X(INO2)          /* newparent, ino_out */                                                          \
+  X(FH2)           /* fh_out */                                                                      \
+  X(OFF2)          /* off_out */                                                                     \
+  X(ARG)           /* datasync, mask, whence, to_set, cmd, lock type, flock op, fallocate mode,      \
+                      blocksize, poll handle */                                                      \
+  X(ARG2)          /* writepage, release flush, setlk sleep, ioctl arg, poll events */               \
+  X(ARG3)          /* release flock_release, lock pid, ioctl flags */                                \
+  X(NAME_LEN)                                                                                        \
+  X(NAME2_LEN)                                                                                       \
+  X(DATA_BUF)      /* receive-buffer index holding the payload (write, setxattr, ioctl), -1 if none */ \
+  X(DATA_OFF)      /* payload offset in that buffer */                                               \
+  X(DATA_LEN)                                                                                        \
+  X(INTERRUPTED)   /* 1 once FUSE_INTERRUPT arrived for this request */                              \
+  X(LOCK_OWNER_HI)                                                                                   \
+  X(LOCK_OWNER_LO)                                                                                   \
+  X(ATIME_S)       /* setattr */                                                                     \
+  X(ATIME_NS)                                                                                        \
+  X(MTIME_S)                                                                                         \
+  X(MTIME_NS)                                                                                        \
+  X(CTIME_S)                                                                                         \
+  X(CTIME_NS)                                                                                        \
+  X(ATTR_UID)                                                                                        \
+  X(ATTR_GID)                                                                                        \
+  X(OFF_X)         /* exact F_OFF when F_OFF is NaN */                                               \
+  X(SIZE_X)        /* exact F_SIZE when F_SIZE is NaN */                                             \
+  X(OFF2_X)        /* exact F_OFF2 when F_OFF2 is NaN */
 
-// Reply scratch (float64 indices). Entry = [ino, generation, attr_timeout, entry_timeout] + stat.
-enum Scratch : int {
-  S_ENTRY_INO = 0,
-  S_ENTRY_GEN,
-  S_ATTR_TIMEOUT,
-  S_ENTRY_TIMEOUT,
-  S_STAT,                        // stat block, ST_* below
-  S_FI = S_STAT + 20,            // file info: fh, direct_io, keep_cache, nonseekable, cache_readdir, noflush, parallel_direct_writes
-  S_STATFS = S_FI + 8,           // bsize, frsize, blocks, bfree, bavail, files, ffree, favail, fsid, flag, namemax
-  S_LOCK = S_STATFS + 12,        // type, start, end (-1 = to EOF), pid
-  S_CONN = S_LOCK + 4,           // connection settings / negotiated values, C_* below
-  S_FIELD_COUNT = S_CONN + 24
-};
+// Reply scratch (float64 index S_<name>, an explicit value each: the areas have room to spare).
+// Entry = [ino, generation, attr_timeout, entry_timeout] + stat.
+#define RXFUSE_SCRATCH_FIELDS(X)                                                    \
+  X(ENTRY_INO, 0)                                                                   \
+  X(ENTRY_GEN, 1)                                                                   \
+  X(ATTR_TIMEOUT, 2)                                                                \
+  X(ENTRY_TIMEOUT, 3)                                                               \
+  X(STAT, 4)                     /* stat block, ST_* below */                       \
+  X(FI, S_STAT + 20)             /* file info, FI_* below */                        \
+  X(STATFS, S_FI + 8)            /* struct statvfs, SF_* below */                   \
+  X(LOCK, S_STATFS + 12)         /* struct flock, LK_* below */                     \
+  X(CONN, S_LOCK + 4)            /* connection settings / negotiated values, C_* */ \
+  X(FIELD_COUNT, S_CONN + 24)
 
-enum Stat : int {
-  ST_MODE = 0, ST_NLINK, ST_UID, ST_GID, ST_RDEV, ST_SIZE, ST_BLOCKS, ST_BLKSIZE,
-  ST_ATIME_S, ST_ATIME_NS, ST_MTIME_S, ST_MTIME_NS, ST_CTIME_S, ST_CTIME_NS, ST_INO,
-  ST_INO_X, ST_SIZE_X, ST_BLOCKS_X,  // exact st_ino, st_size, st_blocks when their field is NaN (PutU64)
-  ST_FIELD_COUNT
-};
+// Stat block (ST_<name>, relative to S_STAT or to an entry block's stat part).
+#define RXFUSE_STAT_FIELDS(X)                                                                         \
+  X(MODE) X(NLINK) X(UID) X(GID) X(RDEV) X(SIZE) X(BLOCKS) X(BLKSIZE) X(ATIME_S) X(ATIME_NS)          \
+  X(MTIME_S) X(MTIME_NS) X(CTIME_S) X(CTIME_NS) X(INO)                                                \
+  X(INO_X) X(SIZE_X) X(BLOCKS_X)  /* exact st_ino, st_size, st_blocks when their field is NaN (PutU64) */
 
-// Connection settings: read by init() as wishes (-1 = libfuse default), overwritten with the
-// negotiated values afterwards.
-enum Conn : int {
-  C_PROTO_MAJOR = 0, C_PROTO_MINOR, C_MAX_WRITE, C_MAX_READ, C_MAX_READAHEAD, C_CAPABLE, C_WANT,
-  C_MAX_BACKGROUND, C_CONGESTION, C_TIME_GRAN, C_WANT_SET, C_WANT_CLEAR, C_FIELD_COUNT
-};
+// File info of an open or create reply (FI_<name>, relative to S_FI).
+#define RXFUSE_FILE_INFO_FIELDS(X) \
+  X(FH) X(DIRECT_IO) X(KEEP_CACHE) X(NONSEEKABLE) X(CACHE_READDIR) X(NOFLUSH)
 
-// Directory listings (lib/dirents.ts) are packed records of float64 fields, then the name padded to 8.
-enum Dirent : int {
-  D_OFF = 0, D_NAMELEN, D_ENTRY,  // D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT)
-  D_FIELD_COUNT = D_ENTRY + 4 + ST_FIELD_COUNT
-};
+// statfs reply (SF_<name>, relative to S_STATFS): struct statvfs.
+#define RXFUSE_STATFS_FIELDS(X) \
+  X(BSIZE) X(FRSIZE) X(BLOCKS) X(BFREE) X(BAVAIL) X(FILES) X(FFREE) X(FAVAIL) X(FSID) X(FLAG) X(NAMEMAX)
+
+// getlk reply (LK_<name>, relative to S_LOCK): struct flock with l_whence = SEEK_SET.
+#define RXFUSE_LOCK_FIELDS(X) X(TYPE) X(START) X(LEN) X(PID)
+
+// Connection settings (C_<name>, relative to S_CONN): read by init() as wishes (-1 = libfuse
+// default), overwritten with the negotiated values afterwards.
+#define RXFUSE_CONN_FIELDS(X)                                                                  \
+  X(PROTO_MAJOR) X(PROTO_MINOR) X(MAX_WRITE) X(MAX_READ) X(MAX_READAHEAD) X(CAPABLE) X(WANT) \
+  X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR)
+
+// Directory listings (lib/dirents.ts) are packed records of float64 fields (D_<name>), then the
+// name padded to 8. D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT).
+#define RXFUSE_DIRENT_FIELDS(X) \
+  X(OFF, 0) X(NAMELEN, 1) X(ENTRY, 2) X(FIELD_COUNT, D_ENTRY + 4 + ST_FIELD_COUNT)
+
+// Each list's items, as RXFUSE_ITEM(PREFIX, NAME) or RXFUSE_VALUED_ITEM(PREFIX, NAME, VALUE): an
+// includer defines those two to expand the lists (the enums below; the exported names in addon.cc).
+#define RXFUSE_F(N) RXFUSE_ITEM(F_, N)
+#define RXFUSE_S(N, V) RXFUSE_VALUED_ITEM(S_, N, V)
+#define RXFUSE_ST(N) RXFUSE_ITEM(ST_, N)
+#define RXFUSE_FI(N) RXFUSE_ITEM(FI_, N)
+#define RXFUSE_SF(N) RXFUSE_ITEM(SF_, N)
+#define RXFUSE_LK(N) RXFUSE_ITEM(LK_, N)
+#define RXFUSE_C(N) RXFUSE_ITEM(C_, N)
+#define RXFUSE_D(N, V) RXFUSE_VALUED_ITEM(D_, N, V)
+
+// The enums. Lists of names only count from 0 and end with <PREFIX>FIELD_COUNT.
+#define RXFUSE_ITEM(PREFIX, N) PREFIX##N,
+#define RXFUSE_VALUED_ITEM(PREFIX, N, V) PREFIX##N = (V),
+enum Field : int { RXFUSE_SLOT_FIELDS(RXFUSE_F) F_FIELD_COUNT };
+enum Scratch : int { RXFUSE_SCRATCH_FIELDS(RXFUSE_S) };
+enum Stat : int { RXFUSE_STAT_FIELDS(RXFUSE_ST) ST_FIELD_COUNT };
+enum FileInfoField : int { RXFUSE_FILE_INFO_FIELDS(RXFUSE_FI) FI_FIELD_COUNT };
+enum StatfsField : int { RXFUSE_STATFS_FIELDS(RXFUSE_SF) SF_FIELD_COUNT };
+enum LockField : int { RXFUSE_LOCK_FIELDS(RXFUSE_LK) LK_FIELD_COUNT };
+enum Conn : int { RXFUSE_CONN_FIELDS(RXFUSE_C) C_FIELD_COUNT };
+enum Dirent : int { RXFUSE_DIRENT_FIELDS(RXFUSE_D) };
+#undef RXFUSE_VALUED_ITEM
+#undef RXFUSE_ITEM
+
+static_assert(F_FIELD_COUNT <= int(HEADER_FIELDS), "slot header fields overflow the header");
+static_assert(S_STAT + ST_FIELD_COUNT <= S_FI, "stat block overflows its scratch area");
+static_assert(S_FI + FI_FIELD_COUNT <= S_STATFS, "file info overflows its scratch area");
+static_assert(S_STATFS + SF_FIELD_COUNT <= S_LOCK, "statfs overflows its scratch area");
+static_assert(S_LOCK + LK_FIELD_COUNT <= S_CONN, "lock overflows its scratch area");
+static_assert(S_CONN + C_FIELD_COUNT <= S_FIELD_COUNT, "connection settings overflow their scratch area");
 
 // Numbers beyond 2^53 (docs/design.md): a 64-bit value is a plain double in its field when it is
 // below 2^53; else the field holds NaN and its wide field holds the exact 64 bits. Both sides read

@@ -1,6 +1,6 @@
-// Decoding: one small callback per fuse_lowlevel_ops entry. Each takes a slot, writes the request's
-// arguments into it (layout.h) and hands it to JS. Ops without a handler are left NULL in the table,
-// so libfuse itself answers ENOSYS without entering JS.
+// Decoding: one small callback per fuse_lowlevel_ops entry, named as the entry (ops.def). Each takes a
+// slot, writes the request's arguments into it (layout.h) and hands it to JS. Ops without a handler
+// are left NULL in the table, so libfuse itself answers ENOSYS without entering JS.
 #include <sys/file.h>
 
 #include <cerrno>
@@ -393,58 +393,23 @@ void retrieve_reply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, 
 }
 
 void init(void* userdata, fuse_conn_info* conn) { static_cast<Session*>(userdata)->OnInit(conn); }
-void destroy(void* userdata) { static_cast<Session*>(userdata)->OnDestroy(); }
 
 }  // namespace
 
 void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops) {
   memset(ops, 0, sizeof(*ops));
   ops->init = init;
-  ops->destroy = destroy;
   ops->retrieve_reply = retrieve_reply;
   for (int op : implemented) {
     switch (op) {
-      case OP_LOOKUP: ops->lookup = lookup; break;
-      case OP_FORGET: ops->forget = forget; break;
-      case OP_FORGET_MULTI: ops->forget_multi = forget_multi; break;
-      case OP_GETATTR: ops->getattr = getattr; break;
-      case OP_SETATTR: ops->setattr = setattr; break;
-      case OP_READLINK: ops->readlink = readlink; break;
-      case OP_MKNOD: ops->mknod = mknod; break;
-      case OP_MKDIR: ops->mkdir = mkdir; break;
-      case OP_UNLINK: ops->unlink = unlink; break;
-      case OP_RMDIR: ops->rmdir = rmdir; break;
-      case OP_SYMLINK: ops->symlink = symlink; break;
-      case OP_RENAME: ops->rename = rename; break;
-      case OP_LINK: ops->link = link; break;
-      case OP_OPEN: ops->open = open; break;
-      case OP_READ: ops->read = read; break;
-      case OP_WRITE: ops->write = write; break;
-      case OP_FLUSH: ops->flush = flush; break;
-      case OP_RELEASE: ops->release = release; break;
-      case OP_FSYNC: ops->fsync = fsync; break;
-      case OP_OPENDIR: ops->opendir = opendir; break;
-      case OP_READDIR: ops->readdir = readdir; break;
-      case OP_READDIRPLUS: ops->readdirplus = readdirplus; break;
-      case OP_RELEASEDIR: ops->releasedir = releasedir; break;
-      case OP_FSYNCDIR: ops->fsyncdir = fsyncdir; break;
-      case OP_STATFS: ops->statfs = statfs; break;
-      case OP_SETXATTR: ops->setxattr = setxattr; break;
-      case OP_GETXATTR: ops->getxattr = getxattr; break;
-      case OP_LISTXATTR: ops->listxattr = listxattr; break;
-      case OP_REMOVEXATTR: ops->removexattr = removexattr; break;
-      case OP_ACCESS: ops->access = access; break;
-      case OP_CREATE: ops->create = create; break;
-      case OP_GETLK: ops->getlk = getlk; break;
-      case OP_SETLK: ops->setlk = setlk; break;
-      case OP_FLOCK: ops->flock = flock; break;
-      case OP_BMAP: ops->bmap = bmap; break;
-      case OP_IOCTL: ops->ioctl = ioctl; break;
-      case OP_POLL: ops->poll = poll; break;
-      case OP_FALLOCATE: ops->fallocate = fallocate; break;
-      case OP_COPY_FILE_RANGE: ops->copy_file_range = copy_file_range; break;
-      case OP_LSEEK: ops->lseek = lseek; break;
-      default: break;
+#define RXFUSE_OP(CODE, member, jsName) \
+  case OP_##CODE:                       \
+    ops->member = member;               \
+    break;
+#include "ops.def"
+#undef RXFUSE_OP
+      default:
+        break;
     }
   }
 }

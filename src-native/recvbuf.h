@@ -22,8 +22,16 @@ static_assert(WRITE_HEADER_BYTES % 8 == 0, "requests must stay 8-byte aligned");
 
 inline size_t PageBytes() { return size_t(sysconf(_SC_PAGESIZE)); }
 
-// libfuse's bufsize: FUSE_MAX_MAX_PAGES pages of data plus one header page.
-inline size_t RecvReadBytes() { return 256 * PageBytes() + 0x1000; }
+// Room for the request headers before a payload (libfuse's bufsize has one such page).
+constexpr size_t RECV_HEADER_BYTES = 0x1000;
+
+// The most payload a receive buffer holds (FUSE_MAX_MAX_PAGES pages): init() clamps max_write to it,
+// as libfuse clamps its own default, since the kernel refuses reads of /dev/fuse smaller than
+// max_write plus the headers.
+inline size_t RecvPayloadBytes() { return 256 * PageBytes(); }
+
+// libfuse's bufsize: what one read of /dev/fuse may fill.
+inline size_t RecvReadBytes() { return RecvPayloadBytes() + RECV_HEADER_BYTES; }
 
 // What JS allocates per receive buffer: what libfuse reads plus a page of room for the offset.
 inline size_t RecvBufferBytes() { return RecvReadBytes() + PageBytes(); }

@@ -44,12 +44,12 @@ void FillEntry(const double* s, fuse_entry_param* e) {
 }
 
 void FillFileInfo(const double* s, fuse_file_info* fi) {
-  fi->fh = uint64_t(s[S_FI + 0]);
-  fi->direct_io = s[S_FI + 1] != 0;
-  fi->keep_cache = s[S_FI + 2] != 0;
-  fi->nonseekable = s[S_FI + 3] != 0;
-  fi->cache_readdir = s[S_FI + 4] != 0;
-  fi->noflush = s[S_FI + 5] != 0;
+  fi->fh = uint64_t(s[S_FI + FI_FH]);
+  fi->direct_io = s[S_FI + FI_DIRECT_IO] != 0;
+  fi->keep_cache = s[S_FI + FI_KEEP_CACHE] != 0;
+  fi->nonseekable = s[S_FI + FI_NONSEEKABLE] != 0;
+  fi->cache_readdir = s[S_FI + FI_CACHE_READDIR] != 0;
+  fi->noflush = s[S_FI + FI_NOFLUSH] != 0;
 }
 
 bool BytesArg(const Napi::Value& v, const uint8_t** data, size_t* len) {
@@ -187,17 +187,17 @@ Napi::Value Session::ReplyStatfs(const Napi::CallbackInfo& info) {
   struct statvfs sv;
   memset(&sv, 0, sizeof(sv));
   const double* s = scratch_ + S_STATFS;
-  sv.f_bsize = (unsigned long)s[0];
-  sv.f_frsize = (unsigned long)s[1];
-  sv.f_blocks = fsblkcnt_t(s[2]);
-  sv.f_bfree = fsblkcnt_t(s[3]);
-  sv.f_bavail = fsblkcnt_t(s[4]);
-  sv.f_files = fsfilcnt_t(s[5]);
-  sv.f_ffree = fsfilcnt_t(s[6]);
-  sv.f_favail = fsfilcnt_t(s[7]);
-  sv.f_fsid = (unsigned long)s[8];
-  sv.f_flag = (unsigned long)s[9];
-  sv.f_namemax = (unsigned long)s[10];
+  sv.f_bsize = (unsigned long)s[SF_BSIZE];
+  sv.f_frsize = (unsigned long)s[SF_FRSIZE];
+  sv.f_blocks = fsblkcnt_t(s[SF_BLOCKS]);
+  sv.f_bfree = fsblkcnt_t(s[SF_BFREE]);
+  sv.f_bavail = fsblkcnt_t(s[SF_BAVAIL]);
+  sv.f_files = fsfilcnt_t(s[SF_FILES]);
+  sv.f_ffree = fsfilcnt_t(s[SF_FFREE]);
+  sv.f_favail = fsfilcnt_t(s[SF_FAVAIL]);
+  sv.f_fsid = (unsigned long)s[SF_FSID];
+  sv.f_flag = (unsigned long)s[SF_FLAG];
+  sv.f_namemax = (unsigned long)s[SF_NAMEMAX];
   return Finish(env, slot, fuse_reply_statfs(req, &sv));
 }
 
@@ -211,11 +211,11 @@ Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
   struct flock lk;
   memset(&lk, 0, sizeof(lk));
   const double* s = scratch_ + S_LOCK;
-  lk.l_type = short(s[0]);
+  lk.l_type = short(s[LK_TYPE]);
   lk.l_whence = SEEK_SET;
-  lk.l_start = off_t(s[1]);
-  lk.l_len = off_t(s[2]);
-  lk.l_pid = pid_t(s[3]);
+  lk.l_start = off_t(s[LK_START]);
+  lk.l_len = off_t(s[LK_LEN]);
+  lk.l_pid = pid_t(s[LK_PID]);
   return Finish(env, slot, fuse_reply_lock(req, &lk));
 }
 

@@ -1,38 +1,25 @@
-// Session lifecycle and the receive loop (see session.h).
+// Session lifecycle: construction, mount, the JS-facing methods, requests in slots, teardown (see
+// session.h). The receive loop is in receive_loop.cc, the busy-poll in spin_policy.cc.
 #include "session.h"
 
 #include "mount_log.h"
 #include "watcher.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
-#include <memory>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
 namespace rxfuse {
 
 void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops);  // ops.cc
-
-namespace {
-napi_value Undefined(napi_env env) {
-  napi_value v;
-  napi_get_undefined(env, &v);
-  return v;
-}
-}  // namespace
 
 // new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent, watcher,
 //             largeFiles)
@@ -199,20 +186,20 @@ Napi::Value Session::SetLoop(const Napi::CallbackInfo& info) {
     int b = info[0].As<Napi::Number>().Int32Value();
     budget_ = b < 1 ? 1 : b;
   }
+  int64_t spinNs = spin_.SpinNs();
   if (info.Length() > 1 && info[1].IsNumber()) {
     double us = info[1].As<Napi::Number>().DoubleValue();
-    spinNs_ = us > 0 ? int64_t(us * 1000) : 0;
+    spinNs = us > 0 ? int64_t(us * 1000) : 0;
   }
-  if (info.Length() > 2) spinAdaptive_ = info[2].ToBoolean();
-  coresIdle_ = true;
+  spin_.Configure(spinNs, info.Length() > 2 ? info[2].ToBoolean().Value() : spin_.Adaptive());
   return info.Env().Undefined();
 }
 
 Napi::Value Session::LoopStats(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
-  o.Set("spins", double(spins_));
-  o.Set("spinHits", double(spinHits_));
-  o.Set("spinning", spinNs_ > 0 && coresIdle_ && uv_hrtime() >= spinPausedUntil_);
+  o.Set("spins", double(spin_.Spins()));
+  o.Set("spinHits", double(spin_.Hits()));
+  o.Set("spinning", spin_.Spinning());
   return o;
 }
 
@@ -264,9 +251,7 @@ int Session::Begin(fuse_req_t req, int op, fuse_ino_t ino) {
   freeSlots_.pop_back();
   Slot& sl = slotTable_[slot];
   sl.req = req;
-  sl.op = op;
   sl.recvBuf = -1;
-  sl.async = false;
   sl.gen++;
   double* h = Header(slot);
   const fuse_ctx* ctx = fuse_req_ctx(req);
@@ -331,7 +316,6 @@ void Session::Dispatch(int slot) {
   Slot& sl = slotTable_[slot];
   if (sl.req && sl.gen == gen && !closed_) {
     // Left for later: the kernel may interrupt it meanwhile.
-    sl.async = true;
     fuse_req_interrupt_func(sl.req, OnInterrupt, reinterpret_cast<void*>(intptr_t(slot)));
   }
 }
@@ -367,25 +351,11 @@ void Session::Free(int slot) {
   if (!inDrain_) UpdatePolling();
 }
 
-void Session::ProcessInterrupts() {
-  std::vector<int> list;
-  list.swap(interrupted_);
-  for (int slot : list) {
-    if (!slotTable_[slot].req) continue;
-    napi_value a[3];
-    napi_create_string_utf8(env_, "interrupt", NAPI_AUTO_LENGTH, &a[0]);
-    napi_create_int32(env_, slot, &a[1]);
-    napi_create_uint32(env_, slotTable_[slot].gen, &a[2]);
-    CallJs(onEvent_, {a[0], a[1], a[2]});
-  }
-}
-
 void Session::OnInit(fuse_conn_info* conn) {
   conn_ = conn;
   const double* w = connWish_;
-  // At most what a receive buffer holds after the header page (libfuse clamps its own default the
-  // same way): the kernel refuses reads of /dev/fuse smaller than max_write plus the headers.
-  if (w[C_MAX_WRITE] >= 0) conn->max_write = unsigned(std::min(w[C_MAX_WRITE], double(recvSize_ - 0x1000)));
+  // At most what a receive buffer holds after the headers (recvbuf.h).
+  if (w[C_MAX_WRITE] >= 0) conn->max_write = unsigned(std::min(w[C_MAX_WRITE], double(RecvPayloadBytes())));
   if (w[C_MAX_READ] >= 0) conn->max_read = unsigned(w[C_MAX_READ]);
   if (w[C_MAX_READAHEAD] >= 0) conn->max_readahead = unsigned(w[C_MAX_READAHEAD]);
   if (w[C_MAX_BACKGROUND] >= 0) conn->max_background = unsigned(w[C_MAX_BACKGROUND]);
@@ -394,15 +364,6 @@ void Session::OnInit(fuse_conn_info* conn) {
   if (w[C_WANT_SET] > 0) conn->want |= unsigned(w[C_WANT_SET]) & conn->capable;
   if (w[C_WANT_CLEAR] > 0) conn->want &= ~unsigned(w[C_WANT_CLEAR]);
   initPending_ = true;
-}
-
-void Session::OnDestroy() {
-  if (!jsAllowed_) return;
-  Napi::Env envScope(env_);
-  Napi::HandleScope scope(envScope);
-  napi_value kind;
-  napi_create_string_utf8(env_, "destroy", NAPI_AUTO_LENGTH, &kind);
-  CallJs(onEvent_, {kind});
 }
 
 uint64_t Session::AddPollHandle(fuse_pollhandle* ph) {
@@ -442,230 +403,6 @@ Napi::Value Session::Getgroups(const Napi::CallbackInfo& info) {
   Napi::Array a = Napi::Array::New(env, size_t(n));
   for (int i = 0; i < n && i < int(groups.size()); i++) a.Set(uint32_t(i), Napi::Number::New(env, groups[size_t(i)]));
   return a;
-}
-
-// ---- the receive loop -------------------------------------------------------------------------
-
-void Session::CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
-  if (!jsAllowed_) return;
-  napi_value result;
-  napi_status st = napi_call_function(env_, Undefined(env_), fn.Value(), args.size(), args.begin(), &result);
-  if (st != napi_ok) {
-    bool pending = false;
-    napi_is_exception_pending(env_, &pending);
-    if (pending) {
-      napi_value err;
-      napi_get_and_clear_last_exception(env_, &err);
-      // The lib's dispatch catches everything; reaching this is a bug in rxfuse itself. Report it
-      // on stderr rather than crash the process that serves the mount.
-      napi_value str;
-      size_t len = 0;
-      char buf[512] = {0};
-      if (napi_coerce_to_string(env_, err, &str) == napi_ok)
-        napi_get_value_string_utf8(env_, str, buf, sizeof(buf), &len);
-      fprintf(stderr, "rxfuse: internal error in JS callback: %s\n", buf);
-    }
-  }
-}
-
-void Session::OnPoll(uv_poll_t* handle, int status, int events) {
-  (void)events;
-  Session* s = static_cast<Session*>(handle->data);
-  if (status < 0) {
-    // POLLERR: libuv stopped the watcher. Normally the session was unmounted from outside; the
-    // next read says so (ENODEV) and the drain closes the session.
-    s->polling_ = false;
-    s->pollFailed_ = status;
-  }
-  s->Drain();
-}
-
-void Session::Drain() {
-  for (;;) {
-    if (closed_) return;
-    napi_handle_scope hs;
-    napi_open_handle_scope(env_, &hs);
-    napi_callback_scope cs;
-    napi_open_callback_scope(env_, resourceRef_.Value(), asyncCtx_, &cs);
-    inDrain_ = true;
-    drained_ = false;
-    for (int n = 0; n < budget_ && !closeRequested_; n++) {
-      if (!ReceiveOne()) break;
-    }
-    inDrain_ = false;
-    if (pollFailed_ && !closeRequested_) {
-      ReportError("poll", -pollFailed_);
-      closeRequested_ = true;
-    }
-    if (closeRequested_) Teardown(true);
-    // Closing the callback scope runs process.nextTick callbacks and microtasks: async handlers
-    // whose promises resolved meanwhile reply here.
-    napi_close_callback_scope(env_, cs);
-    napi_close_handle_scope(env_, hs);
-    if (closed_) return;
-    UpdatePolling();
-    // Only after a drain that emptied the fd (not one cut by the budget or by back-pressure).
-    if (!drained_ || !polling_ || !SpinWait()) return;
-  }
-}
-
-// The busy-poll: after the fd ran dry, watch it for up to spinNs_ before going back to sleep in
-// libuv, since waking a sleeping thread costs more than the next request's round trip. Adaptive:
-// spinning pauses when recent spins mostly waited in vain, and while the machine has no idle core
-// (the clients need it more than we do).
-bool Session::SpinWait() {
-  if (spinNs_ <= 0) return false;
-  uint64_t now = uv_hrtime();
-  if (now - idleSampledAt_ > 2000000ULL) SampleIdle(now);
-  if (now < spinPausedUntil_ || !coresIdle_) return false;
-  pollfd p;
-  p.fd = fuse_session_fd(se_);
-  p.events = POLLIN;
-  const uint64_t deadline = now + uint64_t(spinNs_);
-  bool hit = false;
-  do {
-    p.revents = 0;
-    if (poll(&p, 1, 0) > 0) {
-      hit = true;
-      break;
-    }
-  } while (uv_hrtime() < deadline);
-  if (spinAdaptive_) {
-    // Success rate as an exponentially weighted average (1/8 per spin).
-    spinRate_ = spinRate_ - spinRate_ / 8 + (hit ? 1.0 / 8 : 0);
-    if (spinRate_ < 0.25) {
-      spinPausedUntil_ = uv_hrtime() + spinPauseNs_;
-      spinPauseNs_ = spinPauseNs_ * 2 > 200000000ULL ? 200000000ULL : spinPauseNs_ * 2;
-      spinRate_ = 0.5;
-    } else if (hit) {
-      spinPauseNs_ = 1000000ULL;
-    }
-  }
-  spins_++;
-  if (hit) spinHits_++;
-  return hit;
-}
-
-// Whether spinning steals a CPU from somebody: the kernel's CPU pressure (/proc/pressure/cpu, the
-// time some runnable thread waited for a CPU) over the last sample window, averaged. Spinning while
-// others wait for a CPU slows them more than the spin gains (two clients on two cores, for one);
-// on an uncontended machine the pressure is near zero and spinning costs nobody anything. When the
-// pressure rises, spinning pauses, for longer each time it rises again right after a pause. Without
-// PSI, the running count of /proc/loadavg stands in.
-void Session::SampleIdle(uint64_t now) {
-  bool contended;
-  int fd = open("/proc/pressure/cpu", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    char buf[256];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) return;
-    buf[n] = 0;
-    const char* t = strstr(buf, "total=");
-    if (!t) return;
-    unsigned long long total = strtoull(t + 6, nullptr, 10);
-    if (idleSampledAt_ == 0 || now <= idleSampledAt_) {
-      lastStall_ = total;
-      idleSampledAt_ = now;
-      return;
-    }
-    double window = double(now - idleSampledAt_) / 1000.0;  // µs
-    double stalled = double(total - lastStall_) / window;   // fraction of the window
-    lastStall_ = total;
-    pressureAvg_ = pressureAvg_ * 0.5 + stalled * 0.5;
-    contended = pressureAvg_ > 0.05;
-  } else {
-    fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    char buf[128];
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0) return;
-    buf[n] = 0;
-    double a, b, c;
-    int running = 0, total = 0;
-    if (sscanf(buf, "%lf %lf %lf %d/%d", &a, &b, &c, &running, &total) != 5) return;
-    double cores = double(sysconf(_SC_NPROCESSORS_ONLN));
-    contended = running > cores;
-  }
-  idleSampledAt_ = now;
-  if (!spinAdaptive_) {
-    coresIdle_ = true;
-    return;
-  }
-  if (contended) {
-    coresIdle_ = false;
-    spinPausedUntil_ = now + contentionPauseNs_;
-    contentionPauseNs_ = contentionPauseNs_ * 2 > 1000000000ULL ? 1000000000ULL : contentionPauseNs_ * 2;
-  } else {
-    coresIdle_ = true;
-    if (now > spinPausedUntil_ + 100000000ULL) contentionPauseNs_ = 20000000ULL;  // calm for 100 ms
-  }
-}
-
-int Session::PickRecvBuf() {
-  for (size_t i = 0; i < recvPins_.size(); i++)
-    if (recvPins_[i] == 0) return int(i);
-  return -1;
-}
-
-bool Session::ReceiveOne() {
-  if (freeSlots_.empty()) return false;
-  int b = PickRecvBuf();
-  if (b < 0) return false;
-  fuse_buf buf;
-  memset(&buf, 0, sizeof(buf));
-  buf.mem = recvReadAt_[size_t(b)];
-  buf.size = recvSize_;
-  int res = fuse_session_receive_buf(se_, &buf);
-  if (res == -EINTR) return true;
-  if (res == -EAGAIN) {
-    drained_ = true;
-    return false;
-  }
-  if (res <= 0 || fuse_session_exited(se_)) {
-    if (res < 0 && res != -ENODEV) ReportError("receive", -res);
-    closeRequested_ = true;  // unmounted from outside (ENODEV) or the channel broke
-    return false;
-  }
-  napi_handle_scope hs;
-  napi_open_handle_scope(env_, &hs);
-  curRecv_ = b;
-  // Until INIT is done, what libfuse logs is kept: it says why INIT was refused.
-  std::unique_ptr<MountLog> initLog(conn_ == nullptr ? new MountLog : nullptr);
-  fuse_session_process_buf(se_, &buf);
-  curRecv_ = -1;
-  std::string said = initLog ? initLog->Finish() : std::string();
-  if (!interrupted_.empty()) ProcessInterrupts();
-  if (initPending_ && fuse_session_exited(se_)) {
-    // libfuse refused INIT after init() ran (EPROTO, e.g. max_read differing from the mount
-    // option): the mount is unusable; closing it makes mount() reject instead of resolving.
-    initPending_ = false;
-    ReportError(("INIT refused" + (said.empty() ? "" : " (" + said + ")")).c_str(), EPROTO);
-    closeRequested_ = true;
-  } else if (initLog) {
-    initLog->Forward();
-  }
-  if (initPending_) {
-    initPending_ = false;
-    napi_value kind;
-    napi_create_string_utf8(env_, "init", NAPI_AUTO_LENGTH, &kind);
-    CallJs(onEvent_, {kind});
-  }
-  napi_close_handle_scope(env_, hs);
-  return true;
-}
-
-void Session::UpdatePolling() {
-  if (!poll_ || closed_) return;
-  bool want = !freeSlots_.empty() && PickRecvBuf() >= 0;
-  if (want && !polling_) {
-    uv_poll_start(poll_, UV_READABLE, OnPoll);
-    polling_ = true;
-  } else if (!want && polling_) {
-    uv_poll_stop(poll_);
-    polling_ = false;
-  }
 }
 
 void Session::ReportError(const char* what, int err) {
@@ -718,7 +455,7 @@ void Session::Teardown(bool callJs) {
     pollHandles_.clear();
     conn_ = nullptr;
     if (quiet) {
-      fuse_session_destroy(se_);  // calls destroy() if INIT was done
+      fuse_session_destroy(se_);
     } else {
       fprintf(stderr, "rxfuse: a notification is still blocked in the kernel; leaking its session\n");
     }

@@ -1,4 +1,5 @@
-// One mounted FUSE session, served on the JS thread.
+// One mounted FUSE session, served on the JS thread: session.cc (lifecycle, mount, JS-facing
+// methods, slots), receive_loop.cc, replies.cc, notify.cc; decoding in ops.cc.
 //
 // The session fd is non-blocking and polled by libuv; when it is readable, drain() receives and
 // processes requests until EAGAIN (or a fairness budget), each one decoded into a slot and handed
@@ -16,21 +17,19 @@
 #include <functional>
 #include <shared_mutex>
 #include <string>
-#include <set>
 #include <unordered_map>
 #include <vector>
 
 #include "layout.h"
 #include "recvbuf.h"
+#include "spin_policy.h"
 
 namespace rxfuse {
 
 struct Slot {
   fuse_req_t req = nullptr;
-  int op = 0;
   int recvBuf = -1;  // receive buffer pinned by this request's payload
   uint32_t gen = 0;
-  bool async = false;  // left unanswered by dispatch: interrupt callback registered
 };
 
 class Session : public Napi::ObjectWrap<Session> {
@@ -57,7 +56,6 @@ class Session : public Napi::ObjectWrap<Session> {
   void Abort(int slot, int err);
   void NoteInterrupt(int slot, fuse_req_t req);
   void OnInit(fuse_conn_info* conn);
-  void OnDestroy();
   uint64_t AddPollHandle(fuse_pollhandle* ph);
   // Notifications (notify.cc).
   int RunNotify(const std::function<int(fuse_session*)>& fn);  // on a worker thread
@@ -106,12 +104,10 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Finish(Napi::Env env, int slot, int res);
   void Free(int slot);
 
-  // The receive loop.
+  // The receive loop (receive_loop.cc).
   static void OnPoll(uv_poll_t* handle, int status, int events);
   void Drain();
   bool ReceiveOne();  // the receive step: false when nothing more is to be read now
-  bool SpinWait();    // the busy-poll after the fd ran dry: true when a request arrived
-  void SampleIdle(uint64_t now);
   int PickRecvBuf();
   void UpdatePolling();
   void ProcessInterrupts();
@@ -135,7 +131,7 @@ class Session : public Napi::ObjectWrap<Session> {
   std::vector<uint8_t*> recvReadAt_;  // where requests are read in them (recvbuf.h)
   std::vector<int> recvPins_;
   size_t recvSize_ = 0;
-  int curRecv_ = -1;
+  int curRecv_ = -1;  // the receive buffer being processed, -1 outside ReceiveOne
   Napi::Reference<Napi::Float64Array> scratchRef_;
   double* scratch_ = nullptr;
   // JS callbacks.
@@ -164,19 +160,7 @@ class Session : public Napi::ObjectWrap<Session> {
   bool jsAllowed_ = true;
   int budget_ = 64;  // requests per drain before yielding to other I/O
   bool drained_ = false;  // the last drain ended with EAGAIN
-  // Busy-poll (SpinWait).
-  int64_t spinNs_ = 0;
-  bool spinAdaptive_ = true;
-  double spinRate_ = 0.5;
-  uint64_t spinPausedUntil_ = 0;
-  uint64_t spinPauseNs_ = 1000000;
-  uint64_t idleSampledAt_ = 0;
-  double pressureAvg_ = 0;
-  unsigned long long lastStall_ = 0;
-  uint64_t contentionPauseNs_ = 20000000;
-  bool coresIdle_ = true;
-  uint64_t spins_ = 0;
-  uint64_t spinHits_ = 0;
+  SpinPolicy spin_;  // the busy-poll after a drain that emptied the fd
   fuse_conn_info* conn_ = nullptr;
   std::vector<int> interrupted_;
   std::unordered_map<uint64_t, fuse_pollhandle*> pollHandles_;
