@@ -74,7 +74,7 @@ export interface FuseOptions {
   /**
    * Busy-poll: after the session fd ran dry, keep watching it this many microseconds before
    * sleeping in the event loop (default 20; 0 or false: off). It trades CPU (up to a core while
-   * requests keep coming) for latency; see docs/design.md for the measurements.
+   * requests keep coming) for latency; see docs/performance.md for the measurements.
    */
   busyPoll?: number | false;
   /** Pause the busy-poll when spins mostly wait in vain or no core is idle (default true). */

@@ -18,6 +18,14 @@ export const enum F {
   ATTR_UID, ATTR_GID, OFF_X, SIZE_X, OFF2_X, FIELD_COUNT,
 }
 
+/**
+ * @internal The request header fields of F as an object: a const enum leaves nothing at run time,
+ * and tools outside the TypeScript build (bench/dispatch.js) fill slots by these names.
+ */
+export const REQUEST_FIELDS = {
+  OP: F.OP, GEN: F.GEN, INO: F.INO, OFF: F.OFF, SIZE: F.SIZE, NAME_LEN: F.NAME_LEN,
+} as const;
+
 /** Reply scratch fields (float64 index). */
 export const enum S {
   ENTRY_INO = 0, ENTRY_GEN, ATTR_TIMEOUT, ENTRY_TIMEOUT, STAT,
