@@ -60,10 +60,10 @@ bool Args::Bytes(size_t i, const uint8_t** data, size_t* len, bool nullable) {
   return true;
 }
 
-bool Args::OutBytes(size_t i, uint8_t** data, size_t* len, bool nullable) {
+bool Args::OutBytes(size_t i, Out* out, bool nullable) {
   const uint8_t* d;
-  if (!Bytes(i, &d, len, nullable)) return false;
-  *data = const_cast<uint8_t*>(d);
+  if (!Bytes(i, &d, &out->len, nullable)) return false;
+  out->data = const_cast<uint8_t*>(d);
   return true;
 }
 

@@ -3,12 +3,11 @@
 // link of an fd, and registering a file's wrappers on the addon's `sys` object.
 //
 // A wrapper is then a few lines:
-//   Napi::Value Mkdirat(const Napi::CallbackInfo& info) {
-//     ARGS("mkdirat");
-//     int fd = -1; Path p; int64_t mode = 0;
-//     CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 07777, &mode));
-//     PATH_OK(p);
-//     return Ret(env, ::mkdirat(fd, p.s, mode_t(mode)));
+//   Napi::Value Fchmodat(const Napi::CallbackInfo& info) {
+//     ARGS_AT("fchmodat");                     // `at`: the (dirfd, path) of arguments 0 and 1
+//     int64_t mode = 0, flags = 0;
+//     CHECK_AT(a.Int(2, 0, 07777, &mode) && a.Flags(3, &flags));
+//     return Ret(env, ::fchmodat(at.fd, at.p.s, mode_t(mode), int(flags)));
 //   }
 #pragma once
 
@@ -34,6 +33,24 @@ struct Path {
   bool empty() const { return len == 0; }
 };
 
+// The (dirfd, path) pair of the *at calls.
+struct At {
+  int fd = -1;
+  Path p;
+};
+
+// A Uint8Array the call reads.
+struct In {
+  const uint8_t* data = nullptr;
+  size_t len = 0;
+};
+
+// A Uint8Array the call writes into; data is nullptr when none was given (where that is allowed).
+struct Out {
+  uint8_t* data = nullptr;
+  size_t len = 0;
+};
+
 // Reads arguments; each reader returns false after throwing a TypeError into JS
 // ("<fn>: argument <i>: <what>").
 class Args {
@@ -46,15 +63,18 @@ class Args {
   bool Int(size_t i, double lo, double hi, int64_t* out);
   // A file descriptor, or AT_FDCWD.
   bool Fd(size_t i, int* fd);
-  // A file descriptor at i and a path relative to it at i + 1: the (dirfd, path) pair of the *at calls.
-  bool FdPath(size_t i, int* fd, Path* p) { return Fd(i, fd) && PathArg(i + 1, p); }
+  // A file descriptor at i and a path relative to it at i + 1.
+  bool AtArg(size_t i, At* at) { return Fd(i, &at->fd) && PathArg(i + 1, &at->p); }
+  // Flags: an integer in [0, INT_MAX].
+  bool Flags(size_t i, int64_t* out) { return Int(i, 0, 0x7fffffff, out); }
   // An offset or size: a safe integer number, or a bigint (they can use all 63 bits, directory
   // offsets all 64).
   bool Off(size_t i, int64_t* out);
   // A Uint8Array (nullable: undefined or null give nullptr, 0).
   bool Bytes(size_t i, const uint8_t** data, size_t* len, bool nullable);
+  bool InBytes(size_t i, In* in) { return Bytes(i, &in->data, &in->len, false); }
   // A Uint8Array the call writes into.
-  bool OutBytes(size_t i, uint8_t** data, size_t* len, bool nullable);
+  bool OutBytes(size_t i, Out* out, bool nullable);
   // A path or name; an invalid one sets p->err (an errno result, not a TypeError).
   bool PathArg(size_t i, Path* p);
   // A Float64Array of at least `min` elements the call writes its fields into.
@@ -109,6 +129,15 @@ void SetFns(Napi::Env env, Napi::Object o, const Fn (&fns)[N]) {
 // Returns the errno result of an invalid path argument.
 #define PATH_OK(P) \
   if ((P).err) return ::rxfuse::sys::Err(env, (P).err);
+// The preamble of a call on (dirfd, path) at arguments 0 and 1: `a`, `env` and `at`.
+#define ARGS_AT(NAME) \
+  ARGS(NAME)          \
+  ::rxfuse::sys::At at;
+// Reads `at`, then the arguments EXPR reads (returning on a TypeError), then returns the errno
+// result of an invalid path: the order of CHECK then PATH_OK.
+#define CHECK_AT(EXPR)             \
+  CHECK(a.AtArg(0, &at) && (EXPR)) \
+  PATH_OK(at.p)
 // Declares VAR, the magic link of FD; returns -EBADF when it does not fit.
 #define PROC_LINK(VAR, FD) \
   ::rxfuse::sys::ProcLink VAR(FD); \

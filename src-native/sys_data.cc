@@ -18,17 +18,14 @@ namespace {
 // truncate(dirfd, path, size). Empty path: the fd's inode through /proc (O_PATH fds have no
 // ftruncate); else opened without following a final symlink.
 Napi::Value Truncate(const Napi::CallbackInfo& info) {
-  ARGS("truncate");
-  int fd = -1;
-  Path p;
+  ARGS_AT("truncate");
   int64_t size = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Off(2, &size));
-  PATH_OK(p);
-  if (p.empty()) {
-    PROC_LINK(proc, fd);
+  CHECK_AT(a.Off(2, &size));
+  if (at.p.empty()) {
+    PROC_LINK(proc, at.fd);
     return Ret(env, ::truncate(proc.s, off_t(size)));
   }
-  int f = ::openat(fd, p.s, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  int f = ::openat(at.fd, at.p.s, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (f < 0) return Err(env, -errno);
   int r = ::ftruncate(f, off_t(size));
   int e = errno;
@@ -49,7 +46,7 @@ Napi::Value Fallocate(const Napi::CallbackInfo& info) {
   ARGS("fallocate");
   int fd = -1;
   int64_t mode = 0, off = 0, len = 0;
-  CHECK(a.Fd(0, &fd) && a.Int(1, 0, 0x7fffffff, &mode) && a.Off(2, &off) && a.Off(3, &len));
+  CHECK(a.Fd(0, &fd) && a.Flags(1, &mode) && a.Off(2, &off) && a.Off(3, &len));
   return Ret(env, ::fallocate(fd, int(mode), off_t(off), off_t(len)));
 }
 
@@ -70,11 +67,10 @@ Napi::Value Lseek(const Napi::CallbackInfo& info) {
 Napi::Value Pwrite(const Napi::CallbackInfo& info) {
   ARGS("pwrite");
   int fd = -1;
-  const uint8_t* data = nullptr;
-  size_t len = 0;
+  In buf;
   int64_t off = 0;
-  CHECK(a.Fd(0, &fd) && a.Bytes(1, &data, &len, false) && a.Off(2, &off));
-  return Ret(env, ::pwrite(fd, data, len, off_t(off)));
+  CHECK(a.Fd(0, &fd) && a.InBytes(1, &buf) && a.Off(2, &off));
+  return Ret(env, ::pwrite(fd, buf.data, buf.len, off_t(off)));
 }
 
 // copyFileRange(fdIn, offIn, fdOut, offOut, length, flags) → bytes copied; offset -1: the file position.
@@ -83,7 +79,7 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
   int fin = -1, fout = -1;
   int64_t oin = 0, oout = 0, len = 0, flags = 0;
   CHECK(a.Fd(0, &fin) && a.Off(1, &oin) && a.Fd(2, &fout) && a.Off(3, &oout) && a.Off(4, &len) &&
-        a.Int(5, 0, 0x7fffffff, &flags));
+        a.Flags(5, &flags));
   loff_t in = loff_t(oin), out = loff_t(oout);
   return Ret(env, ::copy_file_range(fin, oin < 0 ? nullptr : &in, fout, oout < 0 ? nullptr : &out, size_t(len),
                                     unsigned(flags)));

@@ -18,17 +18,14 @@ namespace {
 
 // openat(dirfd, path, flags, mode) → fd. Empty path: reopens the fd's inode through /proc.
 Napi::Value Openat(const Napi::CallbackInfo& info) {
-  ARGS("openat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("openat");
   int64_t flags = 0, mode = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 4294967295.0, &flags) && a.Int(3, 0, 07777, &mode));
-  PATH_OK(p);
-  if (p.empty()) {
-    PROC_LINK(proc, fd);
+  CHECK_AT(a.Int(2, 0, 4294967295.0, &flags) && a.Int(3, 0, 07777, &mode));
+  if (at.p.empty()) {
+    PROC_LINK(proc, at.fd);
     return Ret(env, ::open(proc.s, int(uint32_t(flags)), mode_t(mode)));
   }
-  return Ret(env, ::openat(fd, p.s, int(uint32_t(flags)), mode_t(mode)));
+  return Ret(env, ::openat(at.fd, at.p.s, int(uint32_t(flags)), mode_t(mode)));
 }
 
 Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -70,35 +67,31 @@ class HandleBuf {
 // idOut[0] = the mount id, idOut[1] = 1 when it is the unique 64-bit id (kernel 6.12+), else 0.
 // flags: AT_EMPTY_PATH, AT_SYMLINK_FOLLOW. -EOVERFLOW: out is too small.
 Napi::Value NameToHandleAt(const Napi::CallbackInfo& info) {
-  ARGS("nameToHandleAt");
-  int fd = -1;
-  Path p;
+  ARGS_AT("nameToHandleAt");
   int64_t flags = 0;
-  uint8_t* out = nullptr;
-  size_t len = 0;
+  Out out;
   double* id = nullptr;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 0x7fffffff, &flags) && a.OutBytes(3, &out, &len, false) &&
-        a.F64(4, 2, &id));
-  PATH_OK(p);
+  CHECK_AT(a.Flags(2, &flags) && a.OutBytes(3, &out, false) &&
+           a.F64(4, 2, &id));
   int allowed = AT_EMPTY_PATH | AT_SYMLINK_FOLLOW;
   if (flags & ~int64_t(allowed)) return Err(env, -EINVAL);
   HandleBuf buf;
   struct file_handle* h = buf.get();
   h->handle_bytes = MAX_HANDLE_SZ;
   uint64_t unique = 0;
-  long r = syscall(SYS_name_to_handle_at, fd, p.s, h, &unique, int(flags) | AT_HANDLE_MNT_ID_UNIQUE);
+  long r = syscall(SYS_name_to_handle_at, at.fd, at.p.s, h, &unique, int(flags) | AT_HANDLE_MNT_ID_UNIQUE);
   bool isUnique = r == 0;
   int plain = 0;
   if (r < 0 && errno == EINVAL) {  // a kernel before 6.12: the plain (reusable) mount id
     h->handle_bytes = MAX_HANDLE_SZ;
-    r = syscall(SYS_name_to_handle_at, fd, p.s, h, &plain, int(flags));
+    r = syscall(SYS_name_to_handle_at, at.fd, at.p.s, h, &plain, int(flags));
   }
   if (r < 0) return Err(env, -errno);
   size_t n = kHandleHeader + h->handle_bytes;
-  if (n > len) return Err(env, -EOVERFLOW);
+  if (n > out.len) return Err(env, -EOVERFLOW);
   int type = h->handle_type;
-  memcpy(out, &type, kHandleHeader);
-  memcpy(out + kHandleHeader, h->f_handle, h->handle_bytes);
+  memcpy(out.data, &type, kHandleHeader);
+  memcpy(out.data + kHandleHeader, h->f_handle, h->handle_bytes);
   id[0] = isUnique ? double(unique) : double(plain);
   id[1] = isUnique ? 1 : 0;
   return Napi::Number::New(env, double(n));
@@ -109,18 +102,17 @@ Napi::Value NameToHandleAt(const Napi::CallbackInfo& info) {
 Napi::Value OpenByHandleAt(const Napi::CallbackInfo& info) {
   ARGS("openByHandleAt");
   int fd = -1;
-  const uint8_t* data = nullptr;
-  size_t len = 0;
+  In handle;
   int64_t flags = 0;
-  CHECK(a.Fd(0, &fd) && a.Bytes(1, &data, &len, false) && a.Int(2, 0, 0xffffffff, &flags));
-  if (len < kHandleHeader || len - kHandleHeader > MAX_HANDLE_SZ) return Err(env, -EINVAL);
+  CHECK(a.Fd(0, &fd) && a.InBytes(1, &handle) && a.Int(2, 0, 0xffffffff, &flags));
+  if (handle.len < kHandleHeader || handle.len - kHandleHeader > MAX_HANDLE_SZ) return Err(env, -EINVAL);
   HandleBuf buf;
   struct file_handle* h = buf.get();
   int type = 0;
-  memcpy(&type, data, kHandleHeader);
+  memcpy(&type, handle.data, kHandleHeader);
   h->handle_type = type;
-  h->handle_bytes = unsigned(len - kHandleHeader);
-  memcpy(h->f_handle, data + kHandleHeader, len - kHandleHeader);
+  h->handle_bytes = unsigned(handle.len - kHandleHeader);
+  memcpy(h->f_handle, handle.data + kHandleHeader, handle.len - kHandleHeader);
   return Ret(env, ::open_by_handle_at(fd, h, int(flags) | O_CLOEXEC));
 }
 

@@ -16,16 +16,15 @@ namespace {
 // multiple of `align` (a power of two up to 1 MiB); for copies O_DIRECT accepts (lib/sys.ts alignedCopy).
 Napi::Value AlignGap(const Napi::CallbackInfo& info) {
   ARGS("alignGap");
-  const uint8_t* data = nullptr;
-  size_t len = 0;
+  In bytes;
   int64_t align = 0;
-  CHECK(a.Bytes(0, &data, &len, false) && a.Int(1, 1, 1 << 20, &align));
+  CHECK(a.InBytes(0, &bytes) && a.Int(1, 1, 1 << 20, &align));
   if ((align & (align - 1)) != 0) {
     a.Fail(1, "a power of two expected");
     return env.Undefined();
   }
 
-  uintptr_t mis = reinterpret_cast<uintptr_t>(data) & uintptr_t(align - 1);
+  uintptr_t mis = reinterpret_cast<uintptr_t>(bytes.data) & uintptr_t(align - 1);
   return Napi::Number::New(env, double(mis == 0 ? 0 : uintptr_t(align) - mis));
 }
 

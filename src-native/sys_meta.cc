@@ -62,16 +62,13 @@ void FillStat(const struct stat& st, double* o) {
 
 // fstatat(dirfd, path, flags, out) → 0; the fields go to out (StatField order).
 Napi::Value Fstatat(const Napi::CallbackInfo& info) {
-  ARGS("fstatat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("fstatat");
   int64_t flags = 0;
   double* out = nullptr;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 0x7fffffff, &flags) && a.F64(3, SF_COUNT, &out));
-  PATH_OK(p);
-  if (p.empty()) flags |= AT_EMPTY_PATH;
+  CHECK_AT(a.Flags(2, &flags) && a.F64(3, SF_COUNT, &out));
+  if (at.p.empty()) flags |= AT_EMPTY_PATH;
   struct stat st;
-  if (::fstatat(fd, p.s, &st, int(flags)) < 0) return Err(env, -errno);
+  if (::fstatat(at.fd, at.p.s, &st, int(flags)) < 0) return Err(env, -errno);
   FillStat(st, out);
   return Zero(env);
 }
@@ -101,66 +98,54 @@ Napi::Value Fstatvfs(const Napi::CallbackInfo& info) {
 // fchmodat(dirfd, path, mode, flags). Empty path: the fd's inode (EOPNOTSUPP for a symlink, as
 // fchmodat(AT_SYMLINK_NOFOLLOW) answers); O_PATH fds go through /proc.
 Napi::Value Fchmodat(const Napi::CallbackInfo& info) {
-  ARGS("fchmodat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("fchmodat");
   int64_t mode = 0, flags = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 07777, &mode) && a.Int(3, 0, 0x7fffffff, &flags));
-  PATH_OK(p);
-  if (!p.empty()) return Ret(env, ::fchmodat(fd, p.s, mode_t(mode), int(flags)));
+  CHECK_AT(a.Int(2, 0, 07777, &mode) && a.Flags(3, &flags));
+  if (!at.p.empty()) return Ret(env, ::fchmodat(at.fd, at.p.s, mode_t(mode), int(flags)));
   struct stat st;
-  if (::fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) return Err(env, -errno);
+  if (::fstatat(at.fd, "", &st, AT_EMPTY_PATH) < 0) return Err(env, -errno);
   if (S_ISLNK(st.st_mode)) return Err(env, -EOPNOTSUPP);
-  if (::fchmod(fd, mode_t(mode)) == 0) return Zero(env);
+  if (::fchmod(at.fd, mode_t(mode)) == 0) return Zero(env);
   if (errno != EBADF) return Err(env, -errno);
-  PROC_LINK(proc, fd);
+  PROC_LINK(proc, at.fd);
   return Ret(env, ::chmod(proc.s, mode_t(mode)));
 }
 
 // fchownat(dirfd, path, uid, gid, flags); -1 leaves an id unchanged. Empty path: AT_EMPTY_PATH.
 Napi::Value Fchownat(const Napi::CallbackInfo& info) {
-  ARGS("fchownat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("fchownat");
   int64_t uid = 0, gid = 0, flags = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, -1, 4294967294.0, &uid) && a.Int(3, -1, 4294967294.0, &gid) &&
-        a.Int(4, 0, 0x7fffffff, &flags));
-  PATH_OK(p);
-  if (p.empty()) flags |= AT_EMPTY_PATH;
-  return Ret(env, ::fchownat(fd, p.s, uid_t(uid), gid_t(gid), int(flags)));
+  CHECK_AT(a.Int(2, -1, 4294967294.0, &uid) && a.Int(3, -1, 4294967294.0, &gid) &&
+           a.Flags(4, &flags));
+  if (at.p.empty()) flags |= AT_EMPTY_PATH;
+  return Ret(env, ::fchownat(at.fd, at.p.s, uid_t(uid), gid_t(gid), int(flags)));
 }
 
 // utimensat(dirfd, path, atimeSec, atimeNsec, mtimeSec, mtimeNsec, flags); nsec may be UTIME_NOW or
 // UTIME_OMIT. Empty path: the fd's inode through /proc (utimensat has no O_PATH form).
 Napi::Value Utimensat(const Napi::CallbackInfo& info) {
-  ARGS("utimensat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("utimensat");
   int64_t as = 0, ans = 0, ms = 0, mns = 0, flags = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, -kMaxSafe, kMaxSafe, &as) && a.Int(3, 0, UTIME_NOW, &ans) &&
-        a.Int(4, -kMaxSafe, kMaxSafe, &ms) && a.Int(5, 0, UTIME_NOW, &mns) && a.Int(6, 0, 0x7fffffff, &flags));
-  PATH_OK(p);
+  CHECK_AT(a.Int(2, -kMaxSafe, kMaxSafe, &as) && a.Int(3, 0, UTIME_NOW, &ans) &&
+           a.Int(4, -kMaxSafe, kMaxSafe, &ms) && a.Int(5, 0, UTIME_NOW, &mns) && a.Flags(6, &flags));
   struct timespec ts[2];
   ts[0].tv_sec = time_t(as);
   ts[0].tv_nsec = long(ans);
   ts[1].tv_sec = time_t(ms);
   ts[1].tv_nsec = long(mns);
-  if (!p.empty()) return Ret(env, ::utimensat(fd, p.s, ts, int(flags)));
-  PROC_LINK(proc, fd);
+  if (!at.p.empty()) return Ret(env, ::utimensat(at.fd, at.p.s, ts, int(flags)));
+  PROC_LINK(proc, at.fd);
   return Ret(env, ::utimensat(AT_FDCWD, proc.s, ts, 0));
 }
 
 // faccessat(dirfd, path, mode, flags) with the calling thread's credentials when flags has
 // AT_EACCESS (the fs ids and groups set by credsPush). Empty path: through /proc.
 Napi::Value Faccessat(const Napi::CallbackInfo& info) {
-  ARGS("faccessat");
-  int fd = -1;
-  Path p;
+  ARGS_AT("faccessat");
   int64_t mode = 0, flags = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.Int(2, 0, 7, &mode) && a.Int(3, 0, 0x7fffffff, &flags));
-  PATH_OK(p);
-  if (!p.empty()) return Ret(env, syscall(SYS_faccessat2, fd, p.s, int(mode), int(flags)));
-  PROC_LINK(proc, fd);
+  CHECK_AT(a.Int(2, 0, 7, &mode) && a.Flags(3, &flags));
+  if (!at.p.empty()) return Ret(env, syscall(SYS_faccessat2, at.fd, at.p.s, int(mode), int(flags)));
+  PROC_LINK(proc, at.fd);
   return Ret(env, syscall(SYS_faccessat2, AT_FDCWD, proc.s, int(mode), int(flags & AT_EACCESS)));
 }
 

@@ -22,73 +22,62 @@ struct XattrTarget {
   bool follow;
   bool ok;
 
-  XattrTarget(int fd, const Path& p) : follow(p.empty()) {
-    if (fd == AT_FDCWD && !p.empty()) {
+  explicit XattrTarget(const At& at) : follow(at.p.empty()) {
+    const Path& p = at.p;
+    if (at.fd == AT_FDCWD && !p.empty()) {
       ok = p.len < sizeof path;
       if (ok) memcpy(path, p.s, p.len + 1);
       return;
     }
-    ok = ProcPath(fd, p.empty() ? nullptr : p.s, path, sizeof path);
+    ok = ProcPath(at.fd, p.empty() ? nullptr : p.s, path, sizeof path);
   }
 };
 
-// Declares t, the target of (fd, p); returns -ENAMETOOLONG when it does not fit.
-#define XATTR_TARGET(FD, P) \
-  XattrTarget t(FD, P);     \
+// Declares t, the target of AT; returns -ENAMETOOLONG when it does not fit.
+#define XATTR_TARGET(AT) \
+  XattrTarget t(AT);     \
   if (!t.ok) return Err(env, -ENAMETOOLONG);
 
 // getxattr(dirfd, path, name, out|null) → the value's length; with no out (or an empty one), the size.
 Napi::Value Getxattr(const Napi::CallbackInfo& info) {
-  ARGS("getxattr");
-  int fd = -1;
-  Path p, name;
-  uint8_t* out = nullptr;
-  size_t len = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.PathArg(2, &name) && a.OutBytes(3, &out, &len, true));
-  PATH_OK(p);
+  ARGS_AT("getxattr");
+  Path name;
+  Out out;
+  CHECK_AT(a.PathArg(2, &name) && a.OutBytes(3, &out, true));
   PATH_OK(name);
-  XATTR_TARGET(fd, p);
-  return Ret(env, t.follow ? ::getxattr(t.path, name.s, out, len) : ::lgetxattr(t.path, name.s, out, len));
+  XATTR_TARGET(at);
+  return Ret(env, t.follow ? ::getxattr(t.path, name.s, out.data, out.len) : ::lgetxattr(t.path, name.s, out.data, out.len));
 }
 
 // setxattr(dirfd, path, name, value, flags): XATTR_CREATE, XATTR_REPLACE.
 Napi::Value Setxattr(const Napi::CallbackInfo& info) {
-  ARGS("setxattr");
-  int fd = -1;
-  Path p, name;
-  const uint8_t* value = nullptr;
-  size_t len = 0;
+  ARGS_AT("setxattr");
+  Path name;
+  In value;
   int64_t flags = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.PathArg(2, &name) && a.Bytes(3, &value, &len, false) &&
-        a.Int(4, 0, 0x7fffffff, &flags));
-  PATH_OK(p);
+  CHECK_AT(a.PathArg(2, &name) && a.InBytes(3, &value) &&
+           a.Flags(4, &flags));
   PATH_OK(name);
-  XATTR_TARGET(fd, p);
-  return Ret(env, t.follow ? ::setxattr(t.path, name.s, value, len, int(flags)) : ::lsetxattr(t.path, name.s, value, len, int(flags)));
+  XATTR_TARGET(at);
+  return Ret(env, t.follow ? ::setxattr(t.path, name.s, value.data, value.len, int(flags)) : ::lsetxattr(t.path, name.s, value.data, value.len, int(flags)));
 }
 
 // listxattr(dirfd, path, out|null) → the length of the NUL-separated names; with no out, the size.
 Napi::Value Listxattr(const Napi::CallbackInfo& info) {
-  ARGS("listxattr");
-  int fd = -1;
-  Path p;
-  uint8_t* out = nullptr;
-  size_t len = 0;
-  CHECK(a.FdPath(0, &fd, &p) && a.OutBytes(2, &out, &len, true));
-  PATH_OK(p);
-  XATTR_TARGET(fd, p);
-  char* o = reinterpret_cast<char*>(out);
-  return Ret(env, t.follow ? ::listxattr(t.path, o, len) : ::llistxattr(t.path, o, len));
+  ARGS_AT("listxattr");
+  Out out;
+  CHECK_AT(a.OutBytes(2, &out, true));
+  XATTR_TARGET(at);
+  char* o = reinterpret_cast<char*>(out.data);
+  return Ret(env, t.follow ? ::listxattr(t.path, o, out.len) : ::llistxattr(t.path, o, out.len));
 }
 
 Napi::Value Removexattr(const Napi::CallbackInfo& info) {
-  ARGS("removexattr");
-  int fd = -1;
-  Path p, name;
-  CHECK(a.FdPath(0, &fd, &p) && a.PathArg(2, &name));
-  PATH_OK(p);
+  ARGS_AT("removexattr");
+  Path name;
+  CHECK_AT(a.PathArg(2, &name));
   PATH_OK(name);
-  XATTR_TARGET(fd, p);
+  XATTR_TARGET(at);
   return Ret(env, t.follow ? ::removexattr(t.path, name.s) : ::lremovexattr(t.path, name.s));
 }
 
