@@ -5,8 +5,28 @@ import * as path from 'node:path';
 import { Fuse, type FuseOptions } from './fuse';
 import { checkMountpoint } from './pathargs';
 import * as sys from './sys';
-import type { Example } from '../examples/example';
 
+// The shape of an example filesystem the command can run: `rxfuse <name> [args] <mountpoint>`. The
+// examples implement it (examples/example.ts re-exports it for them); lib never imports from examples/.
+export interface Example {
+  /** One line for `rxfuse --help`. */
+  readonly description: string;
+  /** The example's own arguments, e.g. "<source-dir>" (empty when it has none). */
+  readonly usage: string;
+  /**
+   * The `--options` the example takes, each with a value (e.g. ["--format", "--out"]): given after
+   * the example's name, the command line passes them on at the end of its args as "--x", "value".
+   */
+  readonly flags?: readonly string[];
+  /** Mount options the example wants by default (the command line adds to them). */
+  readonly options?: FuseOptions;
+  /** Attaches the handlers; called before mount with the example's arguments. */
+  setup(fuse: Fuse, args: readonly string[]): void | Promise<void>;
+  /** Called once the mount is closed, before the command exits (e.g. to print figures). */
+  teardown?(): void;
+}
+
+// The examples: dist/examples beside dist/lib, from a checkout as from an installed package.
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
 
 function examples(): string[] {

@@ -4,10 +4,11 @@
 // A request the upper layer declines (PASS) goes on to the lower layer; one both decline gets the
 // default answer of lib/operators (ENOENT for a lookup).
 import type { Subscription } from 'rxjs';
-import { type Entry, type Fuse, layers, type OpendirRequest, type OpenRequest } from '../../lib';
+import { type Entry, type Fuse, layers } from '../../lib';
+import { FdInodeLifecycle } from '../fdbacked/lifecycle';
 import { Handles } from './handles';
 import { lowerLayer } from './lower';
-import { type Node, ROOT } from './nodes';
+import type { Node } from './nodes';
 import { TIMEOUT } from './shared';
 import { upperLayer } from './upper';
 import { View } from './view';
@@ -15,11 +16,12 @@ import { View } from './view';
 export class Overlay {
   readonly view: View;
   readonly handles = new Handles();
+  /** The nodes' lifecycle (../fdbacked/lifecycle.ts, shared with the passthrough). */
+  readonly life: FdInodeLifecycle;
 
   constructor(readonly fuse: Fuse, lower: string, upper: string) {
     this.view = new View(lower, upper);
-    fuse.inodes.released$.subscribe((ino) => this.view.nodes.drop(ino));
-    fuse.closed$.subscribe(() => this.closeAll());
+    this.life = new FdInodeLifecycle(fuse, TIMEOUT, { release: (ino) => this.view.nodes.drop(ino), closeAll: () => this.closeAll() });
   }
 
   /** The wiring: the upper layer over the lower one. */
@@ -36,34 +38,16 @@ export class Overlay {
     return this.view.nodes.get(ino);
   }
 
-  entry(node: Node): Entry {
-    return { attr: this.view.attr(node), attrTimeout: TIMEOUT, entryTimeout: TIMEOUT };
-  }
-
   /**
-   * Hands the node to the registry: released$ fires once the kernel forgot it and nothing has it
-   * open (at once when the kernel never learnt of it), and its handles are closed then.
+   * Settles a node a request touched (see FdInodeLifecycle.settle): released now when the kernel does
+   * not know it and nothing has it open. A node dropped already is not settled again.
    */
   settle(node: Node | undefined): void {
-    if (node && node.ino !== ROOT && !node.dropped) this.fuse.inodes.markRemoved(node.ino);
+    if (node && !node.dropped) this.life.settle(node.ino);
   }
 
   replyEntry(req: { replyEntry(e: Entry): void }, node: Node): void {
-    try {
-      req.replyEntry(this.entry(node));
-    } finally {
-      this.settle(node);  // after the reply: the kernel's count is in by then
-    }
-  }
-
-  /** Answers an open with a handle; closes it when the kernel did not take the reply (no release comes). */
-  replyOpen(req: OpenRequest | OpendirRequest, ino: number, fh: number, close: () => void): void {
-    const before = this.fuse.inodes.openCount(ino);
-    try {
-      req.replyOpen({ fh });
-    } finally {
-      if (this.fuse.inodes.openCount(ino) === before) close();
-    }
+    this.life.replyEntry(req, this.view.attr(node));
   }
 
   private closeAll(): void {

@@ -1,6 +1,7 @@
-// Small pieces both layers use: the cache timeout, the caller's credentials, name checks, and the
-// reply forms of a merged listing and of an xattr list.
-import { Dirents, FuseError, type Request, sys } from '../../lib';
+// Small pieces both layers use: the cache timeout, the name check, and the reply forms of a merged
+// listing and of an xattr list. The caller's credentials are the fd-backed examples' (../fdbacked/caller.ts).
+import { Dirents, FuseError, sys } from '../../lib';
+import { component as oneComponent } from '../fdbacked/caller';
 import { isTrustedXattr, shownXattrName } from './format';
 import type { Node } from './nodes';
 import type { View } from './view';
@@ -11,24 +12,14 @@ import type { View } from './view';
  */
 export const TIMEOUT = 0;
 
-const IS_ROOT_PROCESS = process.geteuid?.() === 0;
-const SLASH = 0x2f;
 const DOT = 0x2e;
-
-/** The caller's credentials, for objects it creates (its groups only when we can switch to them). */
-export function creds(req: Request): sys.Creds {
-  const uid = req.uid;
-  const gid = req.gid;
-  const switching = IS_ROOT_PROCESS && !(uid === 0 && gid === 0);
-  return { uid, gid, groups: switching ? req.getgroups() : [] };
-}
 
 /**
  * A name from the kernel is one component; anything else never reaches a layer. "." and ".." are
  * not looked up in a layer (the kernel resolves them itself; in the upper root ".." would leave it).
  */
 export function component(name: Buffer): Buffer {
-  if (name.length === 0 || name.includes(SLASH)) throw new FuseError('EINVAL', 'not a single name');
+  oneComponent(name);
   if (name[0] === DOT && (name.length === 1 || (name.length === 2 && name[1] === DOT))) throw new FuseError('ENOENT', 'dot names are the kernel\'s');
   return name;
 }

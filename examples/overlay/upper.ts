@@ -14,7 +14,8 @@ import { copyUp } from './copyup';
 import { isOpaque, isWhiteout, makeWhiteout, realXattrName, setOpaque, statAt } from './format';
 import type { Overlay } from './fs';
 import type { Node } from './nodes';
-import { component, creds, listing, shownNames, TIMEOUT } from './shared';
+import { creds } from '../fdbacked/caller';
+import { component, listing, shownNames, TIMEOUT } from './shared';
 import { readAll, WHITEOUT } from './view';
 
 const { O, AT, RENAME, EMPTY } = sys;
@@ -132,13 +133,7 @@ export function upperLayer(ov: Overlay): Handlers {
         fd = sys.openat(pfd, name, flags, req.mode & 0o7777);
       }, false);
       const fh = handles.addFile({ fd, node, upper: true, flags: req.flags });
-      const before = ov.fuse.inodes.openCount(node.ino);
-      try {
-        req.replyCreate({ ...ov.entry(node), fh });
-      } finally {
-        if (ov.fuse.inodes.openCount(node.ino) === before) handles.closeFile(fh);
-        ov.settle(node);
-      }
+      ov.life.replyCreate(req, view.attr(node), fh, () => handles.closeFile(fh));
     },
 
     unlink: (req) => {
@@ -242,7 +237,7 @@ export function upperLayer(ov: Overlay): Handlers {
       const real = writing ? copyUp(view, node) : (node.upper as number);
       const fd = sys.reopen(real, req.flags & ~O.NOCTTY);
       const fh = handles.addFile({ fd, node, upper: true, flags: req.flags });
-      ov.replyOpen(req, node.ino, fh, () => handles.closeFile(fh));
+      ov.life.replyOpen(req, node.ino, fh, () => handles.closeFile(fh));
     },
 
     read: (req): FdSlice | typeof PASS => {
@@ -289,7 +284,7 @@ export function upperLayer(ov: Overlay): Handlers {
       const node = ov.node(req.ino);
       if (node.upper === undefined) return PASS;
       const fh = handles.addDir({ node, list: undefined });
-      ov.replyOpen(req, node.ino, fh, () => handles.closeDir(fh));
+      ov.life.replyOpen(req, node.ino, fh, () => handles.closeDir(fh));
     },
 
     readdir: (req) => {

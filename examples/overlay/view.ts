@@ -8,6 +8,7 @@
 // shows nothing of the lower.
 import { constants as K } from 'node:fs';
 import { type Attr, FuseError, sys } from '../../lib';
+import { attrOf } from '../fdbacked/lifecycle';
 import { isDirStat, isOpaque, isWhiteout, statAt } from './format';
 import { lowerKey, type Node, Nodes, upperKey } from './nodes';
 import { reopenNoatime } from './shared';
@@ -156,10 +157,7 @@ export class View {
    */
   attr(node: Node): Attr {
     const st = sys.fstat(this.real(node));
-    return {
-      ino: node.ino, mode: st.mode, nlink: node.merged ? 1 : st.nlink, uid: st.uid, gid: st.gid, rdev: st.rdev,
-      size: st.size, blocks: st.blocks, blksize: st.blksize, atime: st.atime, mtime: st.mtime, ctime: st.ctime,
-    };
+    return { ...attrOf(node.ino, st), nlink: node.merged ? 1 : st.nlink };
   }
 
   // ---- listings ------------------------------------------------------------------------------

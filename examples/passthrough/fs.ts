@@ -4,11 +4,11 @@
 // path string is ever resolved inside the source, so a symlink there is only ever read (readlink)
 // and followed by the client, in the client's own view; no op of this filesystem follows it.
 //
-// Lifetimes. An inode is made by the first entry reply naming it (lookup, create, mknod, mkdir,
-// symlink, link, readdirplus) and its handle and fd let go when the registry releases it: after each entry
-// reply the inode is handed to `fuse.inodes.markRemoved`, which for a passthrough means "free it
-// once the kernel has forgotten it and nothing has it open" (the source keeps the file; we only
-// hold a handle). Open files and directories are source fds used as file handles.
+// Lifetimes (../fdbacked/lifecycle.ts, shared with the overlay). An inode is made by the first entry
+// reply naming it (lookup, create, mknod, mkdir, symlink, link, readdirplus) and its handle and fd let
+// go when the registry releases it (`releaseForgotten`): once the kernel has forgotten it and nothing
+// has it open (the source keeps the file; we only hold a handle). Open files and directories are
+// source fds used as file handles.
 import { readFileSync } from 'node:fs';
 import {
   type AccessRequest, type Attr, type CopyFileRangeRequest, type CreateRequest, Dirents, type Entry,
@@ -20,6 +20,8 @@ import {
   SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type SymlinkRequest, sys,
   type U64, type UnlinkRequest, type WriteRequest,
 } from '../../lib';
+import { component, creds } from '../fdbacked/caller';
+import { attrOf, FdInodeLifecycle } from '../fdbacked/lifecycle';
 import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
 
@@ -28,29 +30,11 @@ const { AT, O, SEEK, EMPTY } = sys;
 /** Seconds the kernel may cache names and attributes (libfuse's passthrough default). */
 const TIMEOUT = 1;
 const ENOENT = 2;
-const SLASH = 0x2f;
 const DOT = 0x2e;
 
 interface Found {
   inode: Inode;
   st: sys.Stat;
-}
-
-function attrOf(inode: Inode, st: sys.Stat): Attr {
-  return {
-    ino: inode.ino, mode: st.mode, nlink: st.nlink, uid: st.uid, gid: st.gid, rdev: st.rdev, size: st.size,
-    blocks: st.blocks, blksize: st.blksize, atime: st.atime, mtime: st.mtime, ctime: st.ctime,
-  };
-}
-
-function entryOf(f: Found): Entry {
-  return { attr: attrOf(f.inode, f.st), attrTimeout: TIMEOUT, entryTimeout: TIMEOUT };
-}
-
-/** A name from the kernel is one component; anything else never reaches the source. */
-function component(name: Buffer): Buffer {
-  if (name.length === 0 || name.includes(SLASH)) throw new FuseError('EINVAL', 'not a single name');
-  return name;
 }
 
 function isDot(name: Buffer): boolean {
@@ -61,7 +45,6 @@ function isDotDot(name: Buffer): boolean {
   return name.length === 2 && name[0] === DOT && name[1] === DOT;
 }
 
-const IS_ROOT_PROCESS = process.geteuid?.() === 0;
 const TRUSTED = Buffer.from('trusted.');
 const CAP_SYS_ADMIN = 21n;
 
@@ -80,16 +63,9 @@ function sysAdmin(req: Request): boolean {
   return req.uid === 0;
 }
 
-/** The caller's credentials, for objects it creates (its groups only when we can switch to them). */
-function creds(req: Request): sys.Creds {
-  const uid = req.uid;
-  const gid = req.gid;
-  const switching = IS_ROOT_PROCESS && !(uid === 0 && gid === 0);
-  return { uid, gid, groups: switching ? req.getgroups() : [] };
-}
-
 export class Passthrough {
   readonly inodes: Inodes;
+  private readonly life: FdInodeLifecycle;
   private readonly dirs = new Map<number, DirHandle>();
   /** Open files: source fd → its inode (pinned while open). */
   private readonly files = new Map<number, Inode>();
@@ -97,8 +73,7 @@ export class Passthrough {
   /** Opens the source directory: the one path ever resolved, the administrator's argument. */
   constructor(private readonly fuse: Fuse, source: string, options: InodesOptions = {}) {
     this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY), options);
-    fuse.inodes.released$.subscribe((ino) => this.inodes.drop(ino));
-    fuse.closed$.subscribe(() => this.closeAll());
+    this.life = new FdInodeLifecycle(fuse, TIMEOUT, { release: (ino) => this.inodes.drop(ino), closeAll: () => this.closeAll() });
   }
 
   /** The wiring table. */
@@ -145,18 +120,10 @@ export class Passthrough {
     return { inode: this.inodes.intern(fd, st).inode, st };
   }
 
-  /** Hands the inode to the registry: released$ fires once the kernel forgot it and it is closed. */
-  private settle(inode: Inode): void {
-    if (inode.ino !== ROOT) this.fuse.inodes.markRemoved(inode.ino);
+  private replyEntry(req: { replyEntry(e: Entry): void }, f: Found): void {
+    this.life.replyEntry(req, attrOf(f.inode.ino, f.st));
   }
 
-  private replyEntry(req: { replyEntry(e: Entry): void }, f: Found): void {
-    try {
-      req.replyEntry(entryOf(f));
-    } finally {
-      this.settle(f.inode);  // after the reply: the kernel's count is in by then
-    }
-  }
 
   /** Creates an object as the caller, then answers with its entry. */
   private make(req: MknodRequest | MkdirRequest | SymlinkRequest, create: (dirfd: number, name: Buffer) => void): void {
@@ -206,7 +173,7 @@ export class Passthrough {
   // ---- attributes --------------------------------------------------------------------------------
 
   private attrReply(inode: Inode): { attr: Attr; timeout: number } {
-    return { attr: attrOf(inode, sys.fstat(this.inodes.fd(inode))), timeout: TIMEOUT };
+    return { attr: attrOf(inode.ino, sys.fstat(this.inodes.fd(inode))), timeout: TIMEOUT };
   }
 
   private readonly getattr = (req: GetattrRequest): { attr: Attr; timeout: number } => this.attrReply(this.inodes.get(req.ino));
@@ -269,20 +236,11 @@ export class Passthrough {
   // ---- files -------------------------------------------------------------------------------------
 
   /** Answers an open with `fh`; closes it when the kernel did not take the reply (no release will come). */
-  private replyOpen(req: OpenRequest | OpendirRequest, ino: number, fh: number, close: () => void): void {
-    const before = this.fuse.inodes.openCount(ino);
-    try {
-      req.replyOpen({ fh });
-    } finally {
-      if (this.fuse.inodes.openCount(ino) === before) close();
-    }
-  }
-
   private readonly open = (req: OpenRequest): void => {
     const inode = this.inodes.get(req.ino);
     const fd = sys.reopen(this.inodes.fd(inode), req.flags & ~O.NOCTTY);
     this.addFile(fd, inode);
-    this.replyOpen(req, inode.ino, fd, () => this.closeFile(fd));
+    this.life.replyOpen(req, inode.ino, fd, () => this.closeFile(fd));
   };
 
   /** create: opened as the caller, O_NOFOLLOW (a symlink put there meanwhile is not followed). */
@@ -298,14 +256,7 @@ export class Passthrough {
       sys.close(fd);
       throw e;
     }
-    const before = this.fuse.inodes.openCount(f.inode.ino);
-    try {
-      req.replyCreate({ ...entryOf(f), fh: fd });
-    } finally {
-      if (this.fuse.inodes.openCount(f.inode.ino) === before) sys.close(fd);
-      else this.addFile(fd, f.inode);
-      this.settle(f.inode);
-    }
+    this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode));
   };
 
   /** The data goes from the source fd to the kernel in libfuse (no copy through JS). */
@@ -350,7 +301,7 @@ export class Passthrough {
     const fd = sys.openat(this.inodes.fd(inode), '.', O.RDONLY | O.DIRECTORY);
     this.dirs.set(fd, new DirHandle(fd, inode));
     this.inodes.pin(inode);
-    this.replyOpen(req, inode.ino, fd, () => this.closeDir(fd));
+    this.life.replyOpen(req, inode.ino, fd, () => this.closeDir(fd));
   };
 
   private readonly readdir = (req: ReaddirRequest): void => this.list(req, false);
@@ -407,7 +358,7 @@ export class Passthrough {
             break;  // send what we have; the next readdir tries again from here
           }
           looked.push(f.inode);
-          list.addEntry(e.name, entryOf(f), cookie);
+          list.addEntry(e.name, this.life.entry(attrOf(f.inode.ino, f.st)), cookie);
         }
         cookies.push(cookie);
       }
@@ -415,7 +366,7 @@ export class Passthrough {
       // Entries that did not fit are read again next time: their cookies are never named.
       if (sent < cookies.length) h.truncate(sent > 0 ? cookies[sent - 1] : cookies[0] - 1);
     } finally {
-      for (const i of looked) this.settle(i);
+      for (const i of looked) this.life.settle(i.ino);
     }
   }
 

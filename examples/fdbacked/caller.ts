@@ -1,0 +1,20 @@
+// The requesting caller as an fd-backed filesystem (passthrough, overlay) acts for it: the credentials
+// objects it creates are made with, and the one-component check every name from the kernel passes.
+import { FuseError, type Request, sys } from '../../lib';
+
+const IS_ROOT_PROCESS = process.geteuid?.() === 0;
+const SLASH = 0x2f;
+
+/** The caller's credentials, for objects it creates (its groups only when we can switch to them). */
+export function creds(req: Request): sys.Creds {
+  const uid = req.uid;
+  const gid = req.gid;
+  const switching = IS_ROOT_PROCESS && !(uid === 0 && gid === 0);
+  return { uid, gid, groups: switching ? req.getgroups() : [] };
+}
+
+/** A name from the kernel is one component; anything else never reaches the source. */
+export function component(name: Buffer): Buffer {
+  if (name.length === 0 || name.includes(SLASH)) throw new FuseError('EINVAL', 'not a single name');
+  return name;
+}
