@@ -9,7 +9,7 @@ import { answerSuccess } from './defaults';
 import { answer, type Handler, runHandler } from './handle';
 import { C, F, S, SLOT_BYTES, VAR_OFFSET } from './layout';
 import { type ConnInfo, native, type NativeEvent, type NativeSession, WATCHER } from './native';
-import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName } from './ops';
+import { ENTRY_OPS, NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './ops';
 import { InodeRegistry, type RegistryStats } from './registry';
 import {
   type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, type RequestObserver,
@@ -121,17 +121,12 @@ export interface FuseStats extends RegistryStats {
 }
 
 const DEFAULT_UNCLAIMED_GRACE = 200;
-const ENTRY_OPS: ReadonlySet<OpName> = new Set<OpName>(['lookup', 'mknod', 'mkdir', 'symlink', 'link', 'create', 'readdirplus']);
 const WRITE_CODE = OP_CODE.write;
 const SETATTR_CODE = OP_CODE.setattr;
 const FORGET_CODE = OP_CODE.forget;
 const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
-/**
- * Ops the registry needs to see even when the filesystem has no handler for them. Without a
- * handler they are answered as the kernel treats an absent op: success (fh 0 for open and opendir;
- * see answerSuccess for the open with O_TRUNC).
- */
-const REGISTRY_OPS: ReadonlySet<number> = new Set([FORGET_CODE, FORGET_MULTI_CODE, OP_CODE.open, OP_CODE.opendir, OP_CODE.release, OP_CODE.releasedir]);
+/** REGISTRY_OPS by native op code. */
+const REGISTRY_CODES: ReadonlySet<number> = new Set([...REGISTRY_OPS].map((op) => OP_CODE[op]));
 
 /** Notification kinds, as in src-native/notify.cc. */
 const enum Notify { INVAL_INODE = 0, INVAL_ENTRY, DELETE, STORE, RETRIEVE }
@@ -483,7 +478,7 @@ export class Fuse implements RequestHost {
   private startSession(): void {
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
-      if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_OPS.has(code))) implemented.push(code);
+      if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
     }
     this.wired = new Set(implemented);
     this.writeConnWishes();
@@ -640,7 +635,7 @@ export class Fuse implements RequestHost {
       return;
     }
     if (this.counts[code] === 0) {
-      if (this.useRegistry && REGISTRY_OPS.has(code)) {
+      if (this.useRegistry && REGISTRY_CODES.has(code)) {
         answerSuccess(req);  // the kernel's reading of an absent open/opendir/release/releasedir
         return;
       }

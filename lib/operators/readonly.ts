@@ -4,15 +4,11 @@ import { constants } from 'node:fs';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { errno as E, FuseError } from '../errors';
 import { PASS } from '../handle';
-import type { OpName } from '../ops';
+import { MUTATING_OPS, type OpName } from '../ops';
 import type { OpenRequest, Request } from '../request';
 import type { Handlers } from './layers';
 
-/** Ops that always change the filesystem (open and create are judged by their flags). */
-export const MUTATING_OPS: ReadonlySet<OpName> = new Set<OpName>([
-  'setattr', 'mknod', 'mkdir', 'unlink', 'rmdir', 'symlink', 'rename', 'link', 'write', 'create',
-  'setxattr', 'removexattr', 'fallocate', 'copyFileRange',
-]);
+export { MUTATING_OPS };
 
 const O_ACCMODE = 3;
 
