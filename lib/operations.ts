@@ -12,8 +12,7 @@ import type { Handlers } from './operators/layers';
 import { OP_FACTS } from './ops';
 import type { CreateResult, Request, SetattrRequest } from './request';
 
-/** The root directory's inode number (pyfuse3.ROOT_INODE). */
-export const ROOT_INODE = 1;
+export { ROOT_INODE } from './registry';
 
 /** A value or a Promise of it: Operations methods may be async or not. */
 export type Awaitable<T> = T | PromiseLike<T>;

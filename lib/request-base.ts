@@ -312,11 +312,6 @@ export abstract class Request {
   }
 }
 
-export function ok(v: unknown, what: string): number {
-  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) throw new TypeError(`invalid ${what}: ${String(v)}`);
-  return v;
-}
-
 /** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
 export function okOff(v: unknown, what: string): U64 {
   if (!isOffset(v)) throw new TypeError(`invalid ${what}: ${String(v)}`);

@@ -1,10 +1,10 @@
 // The requests about open files and directories: open, read, write, flush, release, fsync, opendir,
 // readdir(plus), releasedir, fsyncdir, locks, ioctl, poll, flock, fallocate, copy_file_range, lseek.
 import { F } from './layout';
-import { type Lock, type OpenResult, type U64, writeLock, writeOpen } from './attr';
+import { type Lock, type OpenResult, type U64, unsigned, writeLock, writeOpen } from './attr';
 import { Dirents } from './dirents';
 import { alignedCopy } from './sys';
-import { bytes, ok, okOff, type PollHandle, Request } from './request-base';
+import { bytes, okOff, type PollHandle, Request } from './request-base';
 import { FileOkRequest, FileRequest, shareFields } from './request-shapes';
 /** The field read and write take their offset from. */
 const OFFSET_FIELD = F.OFF;
@@ -66,9 +66,9 @@ export class ReadRequest extends FileRequest {
   }
   /** Answers with bytes read by libfuse straight from a file descriptor (no copy through JS). */
   replyFd(fd: number, offset: U64, length: number): void {
-    ok(fd, 'fd');
+    unsigned(fd, 'fd');
     okOff(offset, 'offset');
-    ok(length, 'length');
+    unsigned(length, 'length');
     if (!this.begin()) return;
     this._host.native.replyFd(this._slot, fd, offset, length);
     this.end(length);
@@ -125,7 +125,7 @@ export class WriteRequest extends FileRequest {
   }
   /** Answers with the number of bytes written. */
   replyWrite(count: number): void {
-    ok(count, 'write count');
+    unsigned(count, 'write count');
     if (!this.begin()) return;
     this._host.native.replyWrite(this._slot, count);
     this.end(count);
@@ -382,7 +382,7 @@ export class CopyFileRangeRequest extends FileRequest {
   }
   /** Answers with the number of bytes copied. */
   replyWrite(count: number): void {
-    this._num('replyWrite', ok(count, 'copy count'));
+    this._num('replyWrite', unsigned(count, 'copy count'));
   }
   _reply(r: number): void {
     this.replyWrite(r);

@@ -1,3 +1,6 @@
+/** The access-mode bits of open(2) flags (O_RDONLY, O_WRONLY, O_RDWR): `flags & O_ACCMODE`. */
+export const O_ACCMODE = 3;
+
 // Flag bits of request fields (the kernel's FUSE_SET_ATTR_*, RENAME_*, XATTR_*, FALLOC_FL_*).
 
 /** Bits of SetattrRequest.toSet (FUSE_SET_ATTR_*). */

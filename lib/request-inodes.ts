@@ -1,9 +1,9 @@
 // The requests about an inode's attributes and extended attributes: getattr, setattr, readlink,
 // statfs, the xattr ops, access, bmap.
 import { F } from './layout';
-import { type Statfs, type Timespec, type U64, writeStatfs } from './attr';
+import { type Statfs, type Timespec, type U64, unsigned, writeStatfs } from './attr';
 import { errno } from './errors';
-import { bytes, ok, Request } from './request-base';
+import { bytes, Request } from './request-base';
 import { SetattrValid } from './request-flags';
 import { FileAttrRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
 
@@ -114,7 +114,7 @@ abstract class XattrReadRequest extends Request {
   }
   /** Answers a size probe (size 0) with the size needed. */
   replyXattrSize(n: number): void {
-    this._num('replyXattr', ok(n, 'xattr size'));
+    this._num('replyXattr', unsigned(n, 'xattr size'));
   }
   /** Answers with raw bytes (they must fit `size`). */
   replyBuf(data: Uint8Array): void {
@@ -188,7 +188,7 @@ export class BmapRequest extends Request {
   }
   /** Answers with the block index within the device. */
   replyBmap(idx: number): void {
-    this._num('replyBmap', ok(idx, 'bmap index'));
+    this._num('replyBmap', unsigned(idx, 'bmap index'));
   }
   _reply(r: number): void {
     this.replyBmap(r);

@@ -5,12 +5,10 @@ import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { errno as E, FuseError } from '../errors';
 import { PASS } from '../handle';
 import { MUTATING_OPS, type OpName } from '../ops';
-import type { OpenRequest, Request } from '../request';
+import { O_ACCMODE, type OpenRequest, type Request } from '../request';
 import type { Handlers } from './layers';
 
 export { MUTATING_OPS };
-
-const O_ACCMODE = 3;
 
 /** Whether an open(2) with these flags may change the file: write access, or O_TRUNC. */
 export function opensForWriting(flags: number): boolean {
