@@ -41,8 +41,8 @@ export interface FdSlice {
   length: number;
 }
 
-export class ReadRequest extends FileRequest {
-  readonly op = 'read';
+/** read and write: an offset, a size and the open flags. */
+abstract class ReadWriteRequest extends FileRequest {
   get offset(): number {
     return this.n64(OFFSET_FIELD, 'offset');
   }
@@ -50,13 +50,17 @@ export class ReadRequest extends FileRequest {
   get offset64(): U64 {
     return this.f64(OFFSET_FIELD, F.OFF_X);
   }
-  /** The most bytes to return. */
+  /** The most bytes to return (read), the bytes to write (write). */
   get size(): number {
     return this.f(F.SIZE);
   }
   get flags(): number {
     return this.f(F.FLAGS);
   }
+}
+
+export class ReadRequest extends ReadWriteRequest {
+  readonly op = 'read';
   /** Answers with data (at most `size` bytes; fewer means end of file). The bytes are sent from the given buffer. */
   replyData(data: Uint8Array): void {
     bytes(data, 'read');
@@ -80,21 +84,8 @@ export class ReadRequest extends FileRequest {
   }
 }
 
-export class WriteRequest extends FileRequest {
+export class WriteRequest extends ReadWriteRequest {
   readonly op = 'write';
-  get offset(): number {
-    return this.n64(OFFSET_FIELD, 'offset');
-  }
-  /** The offset, exact: a bigint beyond 2^53-1 (reaches handlers on `largeFiles` mounts only). */
-  get offset64(): U64 {
-    return this.f64(OFFSET_FIELD, F.OFF_X);
-  }
-  get size(): number {
-    return this.f(F.SIZE);
-  }
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
   /** True for a delayed write from the page cache (writeback): uid/gid/pid are not the writer's. */
   get writepage(): boolean {
     return this.f(F.ARG2) !== 0;
