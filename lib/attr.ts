@@ -70,10 +70,15 @@ function bad(what: string, v: unknown): never {
   throw new TypeError(`invalid ${what}: ${String(v)}`);
 }
 
-function u(v: number | undefined, what: string, dflt = 0): number {
-  if (v === undefined) return dflt;
-  if (!(Number.isSafeInteger(v) && v >= 0)) bad(what, v);
+/** A count, size, id or handle: a safe integer ≥ 0, else a TypeError "invalid <what>". */
+export function unsigned(v: unknown, what: string): number {
+  if (!(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) bad(what, v);
   return v;
+}
+
+/** unsigned(), or `dflt` for a field left out. */
+function u(v: number | undefined, what: string, dflt = 0): number {
+  return v === undefined ? dflt : unsigned(v, what);
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

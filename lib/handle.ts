@@ -19,11 +19,13 @@ export type HandlerResult<T> = T | Pass | void | PromiseLike<T | Pass | void> | 
 
 export type Handler<R extends Request> = (req: R) => HandlerResult<ResultOf<R>>;
 
-function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
+/** @internal Whether v is a Promise or another thenable. */
+export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
-function settle(req: Request, value: unknown, declined: (req: Request) => void): void {
+/** A handler's settled value becomes the request's reply (PASS: on to `declined`). */
+function settleRequest(req: Request, value: unknown, declined: (req: Request) => void): void {
   if (value === PASS) {
     req._unclaim();  // whoever gets it next takes it over, or it is answered as unclaimed
     declined(req);
@@ -61,11 +63,11 @@ export function runHandler<R extends Request>(req: R, handler: Handler<R>, decli
     return;
   }
   if (isObservable(r)) {
-    firstValueFrom(r).then((v) => settle(req, v, next), (e: unknown) => fail(req, e));
+    firstValueFrom(r).then((v) => settleRequest(req, v, next), (e: unknown) => fail(req, e));
   } else if (isPromiseLike(r)) {
-    r.then((v) => settle(req, v, next), (e: unknown) => fail(req, e));
+    r.then((v) => settleRequest(req, v, next), (e: unknown) => fail(req, e));
   } else {
-    settle(req, r, next);
+    settleRequest(req, r, next);
   }
 }
 

@@ -9,11 +9,10 @@ import { Dirents } from './dirents';
 import { errno as E, FuseError } from './errors';
 import { Fuse, type FuseOptions } from './fuse';
 import type { Handlers } from './operators/layers';
-import type { OpName } from './ops';
+import { OP_FACTS } from './ops';
 import type { CreateResult, Request, SetattrRequest } from './request';
 
-/** The root directory's inode number (pyfuse3.ROOT_INODE). */
-export const ROOT_INODE = 1;
+export { ROOT_INODE } from './registry';
 
 /** A value or a Promise of it: Operations methods may be async or not. */
 export type Awaitable<T> = T | PromiseLike<T>;
@@ -304,8 +303,6 @@ export class Operations {
 /** The methods that map to ops (all but init). */
 type Method = Exclude<keyof Operations, 'init'>;
 
-/** Ops served by a method of another name; the others by the method of their own name. */
-const METHOD_OF: Partial<Record<OpName, Method>> = { forgetMulti: 'forget', readdirplus: 'readdir' };
 
 function toEntry(e: EntryAttributes): Entry {
   return 'attr' in e ? e : { attr: e };
@@ -400,7 +397,7 @@ export function operationsHandlers(ops: Operations): Handlers {
   };
   const table: Handlers = {};
   for (const op of Object.keys(all) as (keyof Handlers)[]) {
-    if (has(METHOD_OF[op] ?? (op as Method))) (table as Record<string, unknown>)[op] = all[op];
+    if (has((OP_FACTS[op].method ?? op) as Method)) (table as Record<string, unknown>)[op] = all[op];
   }
   return table;
 }

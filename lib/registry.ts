@@ -16,7 +16,10 @@
 import { Observable, Subject } from 'rxjs';
 import { InoCountTable } from './inotable';
 
-export const ROOT_INO = 1;
+/** The root directory's inode number (pyfuse3.ROOT_INODE). */
+export const ROOT_INODE = 1;
+/** @deprecated The same as ROOT_INODE. */
+export const ROOT_INO = ROOT_INODE;
 
 export interface RegistryStats {
   /** Inodes the kernel holds a lookup count on (the root included). */
@@ -82,7 +85,7 @@ export class InodeRegistry {
   releaseForgotten = false;
 
   constructor() {
-    this.lookups.add(ROOT_INO, 1);  // the kernel holds the root from mount to unmount
+    this.lookups.add(ROOT_INODE, 1);  // the kernel holds the root from mount to unmount
     this.total = 1;
   }
 
@@ -127,7 +130,7 @@ export class InodeRegistry {
    * for an inode the kernel no longer holds and nobody has open releases it at once.
    */
   markRemoved(ino: number): void {
-    if (ino === ROOT_INO) throw new RangeError('the root inode cannot be removed');
+    if (ino === ROOT_INODE) throw new RangeError('the root inode cannot be removed');
     this.removed.add(ino);
     this.maybeRelease(ino);
   }
@@ -205,7 +208,7 @@ export class InodeRegistry {
   }
 
   private maybeRelease(ino: number): void {
-    if (!(this.removed.has(ino) || (this.releaseForgotten && ino !== ROOT_INO)) || this.lookups.get(ino) > 0 || this.opens.has(ino)) return;
+    if (!(this.removed.has(ino) || (this.releaseForgotten && ino !== ROOT_INODE)) || this.lookups.get(ino) > 0 || this.opens.has(ino)) return;
     if (this.entryInFlight > 0) {
       this.heldBack.add(ino);
       return;

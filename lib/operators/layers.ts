@@ -5,11 +5,11 @@
 import { isObservable, Observable, type OperatorFunction, Subscription } from 'rxjs';
 import type { Fuse } from '../fuse';
 import { ALWAYS_READY, answerSuccess } from '../defaults';
-import { answer, type Handler, type HandlerResult, PASS, type ResultOf } from '../handle';
+import { answer, type Handler, type HandlerResult, isPromiseLike, PASS, type ResultOf } from '../handle';
 import { NO_REPLY_OPS, OPS, type OpName, STICKY_ENOSYS } from '../ops';
 import type { Request, RequestMap } from '../request';
 import { errno as E } from '../errors';
-import { type Errno, isPromiseLike, settle, toErrno } from './result';
+import { type Errno, settle, toErrno } from './result';
 
 /** A layer: handlers for some ops (the table `fuse.handleAll` takes). */
 export type Handlers = { [K in OpName]?: Handler<RequestMap[K]> };

@@ -4,17 +4,11 @@ import { constants } from 'node:fs';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { errno as E, FuseError } from '../errors';
 import { PASS } from '../handle';
-import type { OpName } from '../ops';
-import type { OpenRequest, Request } from '../request';
+import { MUTATING_OPS, type OpName } from '../ops';
+import { O_ACCMODE, type OpenRequest, type Request } from '../request';
 import type { Handlers } from './layers';
 
-/** Ops that always change the filesystem (open and create are judged by their flags). */
-export const MUTATING_OPS: ReadonlySet<OpName> = new Set<OpName>([
-  'setattr', 'mknod', 'mkdir', 'unlink', 'rmdir', 'symlink', 'rename', 'link', 'write', 'create',
-  'setxattr', 'removexattr', 'fallocate', 'copyFileRange',
-]);
-
-const O_ACCMODE = 3;
+export { MUTATING_OPS };
 
 /** Whether an open(2) with these flags may change the file: write access, or O_TRUNC. */
 export function opensForWriting(flags: number): boolean {

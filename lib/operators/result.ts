@@ -3,15 +3,10 @@
 // wrapped in a combinator still replies inside the kernel's dispatch.
 import { firstValueFrom, isObservable } from 'rxjs';
 import { errno as ERRNO, FuseError } from '../errors';
-import type { HandlerResult, Pass } from '../handle';
+import { type HandlerResult, isPromiseLike, type Pass } from '../handle';
 
 /** An errno as a number or its name ('ENOENT'). */
 export type Errno = number | string;
-
-/** @internal */
-export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
-}
 
 /**
  * @internal Runs `run` and passes its settled value to `ok` (or its failure to `err`, which

@@ -2,7 +2,7 @@
 // when, and how it was answered. The per-op tables below are the only place that knows the requests'
 // fields; exporters only see records.
 import type { Attr, Entry, Lock, NegativeEntry, OpenResult, U64 } from '../attr';
-import type { OpName } from '../ops';
+import { NAMED_OPS, type OpName } from '../ops';
 import type { RequestMap } from '../request';
 
 /** A value in a record's arguments or reply: names, targets and xattr names are Buffers. */
@@ -138,10 +138,7 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
 };
 
 /** Ops whose request carries an entry or xattr name (record.name). */
-export const NAMED: ReadonlySet<OpName> = new Set<OpName>([
-  'lookup', 'mknod', 'mkdir', 'unlink', 'rmdir', 'symlink', 'rename', 'create', 'setxattr', 'getxattr',
-  'removexattr',
-]);
+export const NAMED: ReadonlySet<OpName> = NAMED_OPS;
 
 function attrFields(a: Attr): Fields {
   return { ino: a.ino, mode: a.mode, size: u64(a.size ?? 0) };

@@ -1,0 +1,324 @@
+// The request base class: a thin object over its slot in the shared request buffer. Fields are
+// decoded on access, names are copied into fresh Buffers on access, and each request can be answered
+// exactly once through its typed reply methods (or fail()). Also what a request needs from its mount
+// (RequestHost) and who watches (RequestObserver).
+import { F, SLOT_BYTES } from './layout';
+import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from './attr';
+import type { Dirents } from './dirents';
+import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
+import type { OpName } from './ops';
+import type { NativeSession } from './native';
+
+export const SLOT_F64 = SLOT_BYTES / 8;
+
+/** What a request needs from its mount (implemented by Fuse). @internal */
+export interface RequestHost {
+  readonly h: Float64Array;
+  readonly bytes: Buffer;
+  readonly scratch: Float64Array;
+  readonly native: NativeSession;
+  readonly closed: boolean;
+  recvBuffer(i: number): Buffer;
+  settled(slot: number): void;
+  /** A handler took the request (Request.claim): it is no longer answered as unclaimed. */
+  claimed(slot: number, gen: number): void;
+  /** Every handler declined the request (PASS) after its dispatch: the next one has to claim it. */
+  unclaimed(slot: number, gen: number): void;
+  /** Whether the kernel delegates O_TRUNC to open (atomic_o_trunc negotiated at INIT). */
+  readonly truncatesOnOpen: boolean;
+  report(kind: FuseErrorKind, req: Request, err: number, cause: unknown): void;
+  entryReplied(req: Request, ino: number): void;
+  opened(ino: number): void;
+  handleReleased(ino: number): void;
+  direntsReplied(req: Request, list: Dirents, start: number, count: number): void;
+  signal(slot: number, interrupted: boolean): AbortSignal;
+  pollHandle(id: number): PollHandle;
+  /** Fuse.observe()'s fan-out; undefined while nothing observes (one check per reply). */
+  readonly observer?: RequestObserverHook;
+}
+
+/**
+ * Sees every request of a mount and how it was answered, without taking part (Fuse.observe).
+ * Both calls are synchronous, on the JS thread, inside the dispatch or the reply: keep them cheap,
+ * and read the request's fields there (they stay readable until the slot is reused, later).
+ * An observer must not answer the request.
+ */
+/** A kernel poll handle: notify() once the file becomes ready; it is then used up. */
+export interface PollHandle {
+  notify(): boolean;
+}
+
+export interface RequestObserver {
+  /**
+   * A request reached JS, before any handler sees it (FORGET included, which gets no reply).
+   * Observing does not make an op implemented: libfuse still answers ops without a handler.
+   */
+  request?(req: Request): void;
+  /**
+   * A request was answered: `errno` 0 with the reply's `value`, or the errno sent (value undefined).
+   * The value is what the reply carried: the Entry (lookup, mknod, mkdir, symlink, link), the
+   * AttrResult (getattr, setattr), the OpenResult (open, opendir; undefined for the default), the
+   * CreateResult, the data (read: Buffer; for replyFd the length asked), the count (write,
+   * copyFileRange), the entries sent (readdir, readdirplus), the Statfs, the xattr value or names
+   * buffer (or the size for a size probe), the readlink target, the Lock, the bmap index, the lseek
+   * offset, the poll events, the ioctl result; undefined for replies without a value.
+   * Requests rxfuse answers on the handler's behalf (timeout, dropped) are reported here too, with
+   * their errno; requests still in flight at unmount are not (closed$ says so).
+   */
+  reply?(req: Request, errno: number, value: unknown): void;
+}
+
+/** @internal The fan-out a host calls: both methods present. */
+export interface RequestObserverHook {
+  request(req: Request): void;
+  reply(req: Request, errno: number, value: unknown): void;
+}
+
+/** Bytes: Buffer, or any Uint8Array. */
+export type Bytes = Uint8Array;
+
+const E = errno;
+
+export abstract class Request {
+  /** @internal */ readonly _host: RequestHost;
+  /** @internal */ readonly _slot: number;
+  /** @internal */ readonly _b: number;
+  /** @internal */ readonly _gen: number;
+  /** @internal */ _done = false;
+  /** @internal A handler (or an explicit claim()) has taken the request. */
+  _claimed = false;
+
+  constructor(host: RequestHost, slot: number, gen: number) {
+    this._host = host;
+    this._slot = slot;
+    this._b = slot * SLOT_F64;
+    this._gen = gen;
+  }
+
+  abstract readonly op: OpName;
+
+  /**
+   * @internal Reads a header field. Fields stay readable after the reply for as long as the slot is
+   * not reused, which is at least until every subscriber has seen the request; later reads throw.
+   */
+  protected f(i: number): number {
+    const h = this._host.h;
+    if (h[this._b + F.GEN] !== this._gen) this.expired();
+    return h[this._b + i];
+  }
+
+  /**
+   * @internal Reads a 64-bit field as a number. Beyond 2^53-1 (only on `largeFiles` mounts) it throws a
+   * RangeError that names the exact getter.
+   */
+  protected n64(i: number, what: string): number {
+    const v = this.f(i);
+    if (v !== v) throw new RangeError(`${this.op}: ${what} is beyond 2^53-1, read ${what}64`);
+    return v;
+  }
+
+  /**
+   * @internal Reads a 64-bit field (layout.h PutU64): the number, or, when it does not fit one (NaN
+   * there), the exact bigint from its wide field `x`.
+   */
+  protected f64(i: number, x: number): U64 {
+    const v = this.f(i);
+    if (v === v) return v;
+    const h = this._host.h;
+    return new BigUint64Array(h.buffer, h.byteOffset + (this._b + x) * 8, 1)[0];
+  }
+
+  /** @internal copies a name out of the slot. */
+  protected bytesAt(off: number, lenField: number): Buffer {
+    const len = this.f(lenField);
+    const at = this._slot * SLOT_BYTES + off;
+    const out = Buffer.allocUnsafe(len);
+    this._host.bytes.copy(out, 0, at, at + len);
+    return out;
+  }
+
+  /** @internal The request's payload (write data, xattr value, ioctl input): a view into its receive buffer. */
+  protected payload(): Buffer {
+    const i = this.f(F.DATA_BUF);
+    if (i < 0) return Buffer.alloc(0);
+    const off = this.f(F.DATA_OFF);
+    return this._host.recvBuffer(i).subarray(off, off + this.f(F.DATA_LEN));
+  }
+
+  /** @internal the name as a latin1 string: lossless, one character per byte (a cheap map key). */
+  protected latin1At(off: number, lenField: number): string {
+    const len = this.f(lenField);
+    const at = this._slot * SLOT_BYTES + off;
+    return this._host.bytes.toString('latin1', at, at + len);
+  }
+
+  private expired(): never {
+    throw new ReplyError(`${this.op} request answered and its slot reused: copy the fields you need later while handling it`);
+  }
+
+  /**
+   * Claims the request: the pipeline holds it on purpose and answers it later (after a delay, a
+   * buffer, an async source). A request neither answered nor claimed when its dispatch returns is
+   * answered EIO after the mount's `unclaimedGrace` and reported on errors$ (kind "unclaimed"), so a
+   * request an operator dropped (filter, take, ...) does not hang its caller. answer() and handle()
+   * claim each request they receive; call this, or put the `claim()` operator, before an operator
+   * that holds requests.
+   */
+  claim(): void {
+    if (!this._claimed) {
+      this._claimed = true;
+      this._host.claimed(this._slot, this._gen);
+    }
+  }
+
+  /** @internal A handler declined the request (PASS): whoever gets it next has to claim it. */
+  _unclaim(): void {
+    this._claimed = false;
+    this._host.unclaimed(this._slot, this._gen);
+  }
+
+  /** Whether this request has been answered. */
+  get answered(): boolean {
+    return this._done || this._host.h[this._b + F.GEN] !== this._gen;
+  }
+
+  /** This mount's sequence number of the request (for tracing). */
+  get seq(): number {
+    return this.f(F.SEQ);
+  }
+  get uid(): number {
+    return this.f(F.UID);
+  }
+  get gid(): number {
+    return this.f(F.GID);
+  }
+  get pid(): number {
+    return this.f(F.PID);
+  }
+  get umask(): number {
+    return this.f(F.UMASK);
+  }
+  /** The inode the request is about (the parent directory for name operations). */
+  get ino(): number {
+    return this.f(F.INO);
+  }
+
+  /** Whether the kernel sent FUSE_INTERRUPT for this request (its caller got a signal). */
+  get interrupted(): boolean {
+    return this.f(F.INTERRUPTED) !== 0;
+  }
+
+  /** Aborts when the kernel interrupts the request. Answer EINTR (fail('EINTR')) when giving up. */
+  get signal(): AbortSignal {
+    return this._host.signal(this._slot, this.interrupted);
+  }
+
+  /** Supplementary groups of the requesting process (read from /proc; may fail for exited processes). */
+  getgroups(): number[] {
+    this.f(F.GEN);
+    const r = this._host.native.getgroups(this._slot);
+    if (typeof r === 'number') throw new FuseError(-r);
+    return r;
+  }
+
+  /** Answers with an errno (a number or a name such as 'ENOENT'). */
+  fail(err: number | string): void {
+    const n = typeof err === 'number' ? err : E[err];
+    if (!(Number.isInteger(n) && n > 0)) throw new TypeError(`fail: not an errno: ${String(err)}`);
+    if (!this.begin()) return;
+    this._host.native.replyErr(this._slot, n);
+    this.end(undefined, n);
+  }
+
+  /**
+   * @internal Marks the request answered before the native reply. Throws ReplyError on a second
+   * reply; returns false when the mount is closed (the reply is then dropped quietly).
+   */
+  protected begin(): boolean {
+    if (this._done) {
+      const e = new ReplyError(`${this.op} request answered twice; the first reply stands`);
+      this._host.report('double-reply', this, 0, e);
+      throw e;
+    }
+    if (this._host.h[this._b + F.GEN] !== this._gen || this._host.closed) {
+      this._done = true;
+      if (this._host.closed) return false;
+      const e = new ReplyError(`${this.op} request was already answered by rxfuse (timeout or dropped)`);
+      this._host.report('double-reply', this, 0, e);
+      throw e;
+    }
+    this._done = true;
+    return true;
+  }
+
+  /** @internal Frees the slot; tells Fuse.observe()'s observers what the reply was (errno 0: success). */
+  protected end(value?: unknown, err = 0): void {
+    const h = this._host;
+    h.settled(this._slot);
+    if (h.observer !== undefined) h.observer.reply(this, err, value);
+  }
+
+  /**
+   * @internal A reply whose native call takes the slot and one number (bmap index,
+   * poll events, xattr size, copy count). The hot replies (write, entry, attr, data) call native
+   * directly.
+   */
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
+    if (!this.begin()) return;
+    this._host.native[send](this._slot, value);
+    this.end(value);
+  }
+
+  /** @internal success (errno 0). */
+  protected _ok(): void {
+    if (!this.begin()) return;
+    this._host.native.replyErr(this._slot, 0);
+    this.end();
+  }
+
+  /** @internal an entry reply, counted for the inode registry when the kernel took it. */
+  protected _entry(entry: Entry | NegativeEntry): void {
+    const h = this._host;
+    const ino = writeEntry(h.scratch, 0, entry);
+    if (!this.begin()) return;
+    const r = h.native.replyEntry(this._slot);
+    // Counted before end(): end() finishes the entry request in the registry, which may release a
+    // held-back inode, and this very reply may be the one that makes that inode known again.
+    if (r === 0 && ino !== 0) h.entryReplied(this, ino);
+    this.end(entry);
+  }
+
+  /** @internal Turns a handler's result into this request's reply. */
+  abstract _reply(result: unknown): void;
+
+  /**
+   * @internal Answers after a handler failed: FuseError → its errno (EMFILE, ENFILE: and an fd-limit
+   * event); anything else → EIO and an errors$ event. A request already answered only gets the report.
+   */
+  _failWith(cause: unknown, kind: FuseErrorKind = 'handler'): void {
+    if (cause instanceof FuseError) {
+      if (cause.errno === E.EMFILE || cause.errno === E.ENFILE) this._host.report('fd-limit', this, cause.errno, cause);
+      if (!this.answered) this.fail(cause.errno);
+      return;
+    }
+    if (cause instanceof ReplyError) return;  // reported where it was thrown
+    this._host.report(kind, this, E.EIO, cause);
+    if (!this.answered) this.fail(E.EIO);
+  }
+
+  /** @internal A handler of a request without reply (forget) failed: report only. */
+  _failWithoutReply(cause: unknown): void {
+    this._host.report('handler', this, 0, cause);
+  }
+}
+
+/** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
+export function okOff(v: unknown, what: string): U64 {
+  if (!isOffset(v)) throw new TypeError(`invalid ${what}: ${String(v)}`);
+  return v;
+}
+
+export function bytes(v: unknown, what: string): Uint8Array {
+  if (!(v instanceof Uint8Array)) throw new TypeError(`${what}: Buffer or Uint8Array expected, got ${typeof v}`);
+  return v;
+}

@@ -1,0 +1,196 @@
+// The requests about an inode's attributes and extended attributes: getattr, setattr, readlink,
+// statfs, the xattr ops, access, bmap.
+import { F } from './layout';
+import { type Statfs, type Timespec, type U64, unsigned, writeStatfs } from './attr';
+import { errno } from './errors';
+import { bytes, Request } from './request-base';
+import { SetattrValid } from './request-flags';
+import { FileAttrRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
+
+const E = errno;
+
+export class GetattrRequest extends FileAttrRequest {
+  readonly op = 'getattr';
+}
+
+export class SetattrRequest extends FileAttrRequest {
+  readonly op = 'setattr';
+  /** Which attributes to change: a mask of SetattrValid bits. */
+  get toSet(): number {
+    return this.f(F.ARG);
+  }
+  private has(bit: number): boolean {
+    return (this.f(F.ARG) & bit) !== 0;
+  }
+  /** New permission bits and type (when MODE is set), else undefined. */
+  get mode(): number | undefined {
+    return this.has(SetattrValid.MODE) ? this.f(F.MODE) : undefined;
+  }
+  get uidToSet(): number | undefined {
+    return this.has(SetattrValid.UID) ? this.f(F.ATTR_UID) : undefined;
+  }
+  get gidToSet(): number | undefined {
+    return this.has(SetattrValid.GID) ? this.f(F.ATTR_GID) : undefined;
+  }
+  /** New size (truncate) when SIZE is set. */
+  get size(): number | undefined {
+    return this.has(SetattrValid.SIZE) ? this.n64(F.SIZE, 'size') : undefined;
+  }
+  /** The new size, exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
+  get size64(): U64 | undefined {
+    return this.has(SetattrValid.SIZE) ? this.f64(F.SIZE, F.SIZE_X) : undefined;
+  }
+  /** New atime: a Timespec, 'now' (ATIME_NOW), or undefined when unchanged. */
+  get atime(): Timespec | 'now' | undefined {
+    if (this.has(SetattrValid.ATIME_NOW)) return 'now';
+    return this.has(SetattrValid.ATIME) ? { sec: this.f(F.ATIME_S), nsec: this.f(F.ATIME_NS) } : undefined;
+  }
+  get mtime(): Timespec | 'now' | undefined {
+    if (this.has(SetattrValid.MTIME_NOW)) return 'now';
+    return this.has(SetattrValid.MTIME) ? { sec: this.f(F.MTIME_S), nsec: this.f(F.MTIME_NS) } : undefined;
+  }
+  get ctime(): Timespec | undefined {
+    return this.has(SetattrValid.CTIME) ? { sec: this.f(F.CTIME_S), nsec: this.f(F.CTIME_NS) } : undefined;
+  }
+}
+
+export class ReadlinkRequest extends Request {
+  readonly op = 'readlink';
+  /** Answers with the link target (bytes, no NUL). */
+  replyReadlink(target: Uint8Array): void {
+    bytes(target, 'readlink');
+    if (target.includes(0)) throw new TypeError('readlink: target contains NUL');
+    if (!this.begin()) return;
+    this._host.native.replyReadlink(this._slot, target);
+    this.end(target);
+  }
+  _reply(r: Uint8Array): void {
+    this.replyReadlink(r);
+  }
+}
+
+export class StatfsRequest extends Request {
+  readonly op = 'statfs';
+  replyStatfs(s: Statfs): void {
+    writeStatfs(this._host.scratch, s);
+    if (!this.begin()) return;
+    this._host.native.replyStatfs(this._slot);
+    this.end(s);
+  }
+  _reply(r: Statfs): void {
+    this.replyStatfs(r);
+  }
+}
+
+export class SetxattrRequest extends OkRequest {
+  readonly op = 'setxattr';
+  /** The attribute name, as bytes (a fresh copy). */
+  declare readonly name: Buffer;
+  /** The attribute name as a latin1 string (lossless, fit for map keys). */
+  declare readonly nameKey: string;
+  /** The value (a fresh copy). */
+  get value(): Buffer {
+    return Buffer.from(this.payload());
+  }
+  /** XattrFlags: CREATE (fail if it exists), REPLACE (fail if it does not). */
+  get flags(): number {
+    return this.f(F.FLAGS);
+  }
+}
+shareFields(SetxattrRequest, NamedRequest, ['name', 'nameKey']);
+
+/** Answers an xattr-style request with bytes, handling the kernel's size probe and ERANGE. */
+function replySized(req: GetxattrRequest | ListxattrRequest, value: Uint8Array): void {
+  const size = req.size;
+  if (size === 0) return req.replyXattrSize(value.length);
+  if (value.length > size) return req.fail(E.ERANGE);
+  req.replyBuf(value);
+}
+
+abstract class XattrReadRequest extends Request {
+  /** The caller's buffer size; 0 asks only for the size needed. */
+  get size(): number {
+    return this.f(F.SIZE);
+  }
+  /** Answers a size probe (size 0) with the size needed. */
+  replyXattrSize(n: number): void {
+    this._num('replyXattr', unsigned(n, 'xattr size'));
+  }
+  /** Answers with raw bytes (they must fit `size`). */
+  replyBuf(data: Uint8Array): void {
+    bytes(data, this.op);
+    if (!this.begin()) return;
+    this._host.native.replyBuf(this._slot, data);
+    this.end(data);
+  }
+}
+
+export class GetxattrRequest extends XattrReadRequest {
+  readonly op = 'getxattr';
+  /** The attribute name, as bytes (a fresh copy). */
+  declare readonly name: Buffer;
+  /** The attribute name as a latin1 string (lossless, fit for map keys). */
+  declare readonly nameKey: string;
+  /** Answers with the value: the size probe and ERANGE are handled here. */
+  replyValue(value: Uint8Array): void {
+    replySized(this, bytes(value, 'getxattr'));
+  }
+  _reply(r: Uint8Array): void {
+    this.replyValue(r);
+  }
+}
+shareFields(GetxattrRequest, NamedRequest, ['name', 'nameKey']);
+
+export class ListxattrRequest extends XattrReadRequest {
+  readonly op = 'listxattr';
+  /** Answers with the attribute names: packing, the size probe and ERANGE are handled here. */
+  replyNames(names: readonly Uint8Array[]): void {
+    const parts: Uint8Array[] = [];
+    for (const n of names) {
+      bytes(n, 'listxattr name');
+      if (n.length === 0 || n.includes(0)) throw new TypeError('listxattr: empty name or name with NUL');
+      parts.push(n, ZERO);
+    }
+    replySized(this, Buffer.concat(parts));
+  }
+  _reply(r: readonly Uint8Array[]): void {
+    if (!Array.isArray(r)) throw new TypeError('listxattr: array of names expected');
+    this.replyNames(r);
+  }
+}
+const ZERO = new Uint8Array(1);
+
+export class RemovexattrRequest extends OkRequest {
+  readonly op = 'removexattr';
+  /** The attribute name, as bytes (a fresh copy). */
+  declare readonly name: Buffer;
+  /** The attribute name as a latin1 string (lossless, fit for map keys). */
+  declare readonly nameKey: string;
+}
+shareFields(RemovexattrRequest, NamedRequest, ['name', 'nameKey']);
+
+export class AccessRequest extends OkRequest {
+  readonly op = 'access';
+  /** R_OK | W_OK | X_OK bits, or F_OK (0). */
+  get mask(): number {
+    return this.f(F.ARG);
+  }
+}
+
+export class BmapRequest extends Request {
+  readonly op = 'bmap';
+  get blocksize(): number {
+    return this.f(F.ARG);
+  }
+  /** The block index within the file. */
+  get index(): number {
+    return this.f(F.OFF);
+  }
+  /** Answers with the block index within the device. */
+  replyBmap(idx: number): void {
+    this._num('replyBmap', unsigned(idx, 'bmap index'));
+  }
+  _reply(r: number): void {
+    this.replyBmap(r);
+  }
+}
