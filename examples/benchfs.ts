@@ -8,12 +8,11 @@
 //   /scratch   5  dir   the only place that can be modified
 import { constants as K } from 'node:fs';
 import {
-  type Attr, Dirents, type Entry, type Fuse, FuseError, now, SetattrValid, type Timespec,
+  type Attr, Dirents, type Entry, type Fuse, FuseError, now, O_ACCMODE, SetattrValid, type Timespec,
 } from '../lib';
 import type { Example } from './example';
 
 const GiB = 1024 * 1024 * 1024;
-const O_ACCMODE = 3;
 const ZERO_TIMEOUT = 0;
 
 interface Node {

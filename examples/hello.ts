@@ -1,13 +1,12 @@
 // hello: one read-only file, the smallest complete filesystem (libfuse's hello_ll, on rxfuse).
 import { constants } from 'node:fs';
-import { type Attr, Dirents, type Fuse, FuseError, now } from '../lib';
+import { type Attr, Dirents, type Fuse, FuseError, now, O_ACCMODE } from '../lib';
 import type { Example } from './example';
 
 const ROOT = 1;
 const HELLO = 2;
 const NAME = 'hello';
 const CONTENT = Buffer.from('Hello World!\n');
-const O_ACCMODE = 3;
 
 function attrs(): Map<number, Attr> {
   const t = now();

@@ -10,7 +10,7 @@
 // do for FUSE is enforce the flags: it tests S_IMMUTABLE/S_APPEND in the inode's i_flags, which FUSE
 // never sets. So memfs refuses what those tests refuse (`mutable`, `deletable`, `openable`, ...).
 import { constants as K } from 'node:fs';
-import { FuseError } from '../../lib';
+import { FuseError, O_ACCMODE } from '../../lib';
 
 export const FS_IMMUTABLE_FL = 0x10;
 export const FS_APPEND_FL = 0x20;
@@ -30,7 +30,6 @@ const FS_IOC32_GETFLAGS = 0x80046601;
 const FS_IOC32_SETFLAGS = 0x40046602;
 export const FS_IOC_FSGETXATTR = 0x801c581f;
 export const FS_IOC_FSSETXATTR = 0x401c5820;
-const O_ACCMODE = 3;
 /** struct fsxattr: xflags, extsize, nextents, projid, cowextsize, 8 bytes of padding. */
 const FSXATTR_BYTES = 28;
 
