@@ -2,6 +2,7 @@
 // behalf (timeout, the last handler unsubscribed, garbage-collected unanswered, unclaimed), their
 // AbortSignals, and the end of them all at unmount.
 import { performance } from 'node:perf_hooks';
+import { complete, Effect } from './complete';
 import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { F } from './layout';
 import { ENTRY_OPS, OP_CODE, type OpName } from './ops';
@@ -175,17 +176,18 @@ export class RequestTracker {
     if (p.ordered) this.orderedDone(p.ino, slot);
   }
 
-  /** Answers a tracked request on the handler's behalf and makes its Request object stale. */
+  /**
+   * Answers a tracked request on the handler's behalf and makes its Request object stale: the native
+   * reply, then complete() on a fresh view of the slot (the handler's may be gone) as for a reply.
+   */
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
     const m = this.mount;
-    this.untrack(slot, p);
-    if (p.op === 'release' || p.op === 'releasedir') m.handleReleased(p.ino);
-    // Observers get a fresh view of the slot while its fields are still readable (the handler's may be gone).
-    if (m.observer !== undefined) m.observer.reply(new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen), err, undefined);
-    m.h[slot * SLOT_F64 + F.GEN] = -1;
     const c = this.controllers.get(slot);
-    this.controllers.delete(slot);
     if (!m.closed) m.native.replyErr(slot, err);
+    const view = new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
+    view._done = true;
+    complete(view, err, undefined, p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none, p.ino);
+    m.h[slot * SLOT_F64 + F.GEN] = -1;
     if (c) c.abort(new FuseError(err, cause.message));
     m.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
   }
