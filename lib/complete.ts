@@ -2,6 +2,7 @@
 // unclaimed and garbage-collected answers) goes through complete(), in the order docs/design.md
 // "Finishing a request" gives and explains.
 import type { Dirents } from './dirents';
+import { F } from './layout';
 import type { Request } from './request-base';
 
 /** What an answered request does to the inode registry (complete()'s `effect`). */
@@ -21,13 +22,21 @@ export const Effect = {
 } as const;
 export type Effect = (typeof Effect)[keyof typeof Effect];
 
+/** complete()'s `err` for a request that gets no reply (FORGET): it is only marked done. */
+export const NO_REPLY = -1;
+
 /**
  * Finishes req after its native reply (which frees the slot and unpins its payload in C++, in one
  * call; its result decides `effect`): the registry effect, then untracking (which lets held-back
- * releases go and the inode's next write advance), then the observers. `value` is the reply's value
- * for observers, `err` its errno (0: success).
+ * releases go and schedules the inode's next write), then the observers; last, for a request rxfuse
+ * answered on its handler's behalf (`onBehalf`), the slot is made stale so the handler's own reply
+ * is refused. `value` is the reply's value for observers, `err` its errno (0: success; NO_REPLY).
  */
-export function complete(req: Request, err: number, value: unknown, effect: Effect, arg: number, list?: Dirents): void {
+export function complete(
+  req: Request, err: number, value: unknown, effect: Effect, arg: number, list?: Dirents, onBehalf = false,
+): void {
+  req._done = true;
+  if (err === NO_REPLY) return;
   const h = req._host;
   switch (effect) {
     case Effect.none:
@@ -51,4 +60,5 @@ export function complete(req: Request, err: number, value: unknown, effect: Effe
   }
   h.settled(req._slot);
   if (h.observer !== undefined) h.observer.reply(req, err, value);
+  if (onBehalf) h.h[req._b + F.GEN] = -1;
 }

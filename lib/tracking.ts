@@ -126,13 +126,12 @@ export class RequestTracker {
     }
   }
 
-  /** The session is gone: every request in flight is stale, unanswered. */
+  /** The session is gone: it answered every request in flight EIO and made it stale (Session::Teardown). */
   unmounted(): void {
     if (this.unclaimedTimer) clearTimeout(this.unclaimedTimer);
     this.unclaimedTimer = undefined;
     this.unclaimedRequests.clear();
-    for (const [slot] of this.pending) this.mount.h[slot * SLOT_F64 + F.GEN] = -1;
-    this.pending.clear();
+    this.pending.clear();  // each answered and made stale by the session (Session::Teardown)
   }
 
   /** Aborts every request's signal (at unmount, after unmounted()). */
@@ -185,9 +184,8 @@ export class RequestTracker {
     const c = this.controllers.get(slot);
     if (!m.closed) m.native.replyErr(slot, err);
     const view = new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
-    view._done = true;
-    complete(view, err, undefined, p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none, p.ino);
-    m.h[slot * SLOT_F64 + F.GEN] = -1;
+    const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
+    complete(view, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));
     m.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
   }
