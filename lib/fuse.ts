@@ -5,6 +5,7 @@ import { Capability } from './caps';
 import type { Dirents } from './dirents';
 import { closeAtExit, closedBeforeExit } from './exit-hook';
 import { errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
+import { complete, Effect, NO_REPLY } from './complete';
 import { answerSuccess } from './defaults';
 import type { FuseOptions } from './fuse-options';
 import { answer, type Handler, runHandler } from './handle';
@@ -529,7 +530,7 @@ export class Fuse implements RequestHost {
   private forget(req: Request, code: number): void {
     this.registryEffects.forget(this.h, req._slot * SLOT_F64, code === FORGET_MULTI_CODE);
     if (this.counts[code] > 0) this.subjects[code].next(req);
-    req._done = true;  // no reply: valid only while its subscribers ran
+    complete(req, NO_REPLY, undefined, Effect.none, 0);  // no reply: valid only while its subscribers ran
   }
 
   private readonly onEvent = (...e: NativeEvent): void => {

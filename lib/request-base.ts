@@ -4,6 +4,7 @@
 // (RequestHost) and who watches (RequestObserver).
 import { F, SLOT_BYTES } from './layout';
 import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from './attr';
+import { complete, Effect } from './complete';
 import type { Dirents } from './dirents';
 import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './ops';
@@ -251,11 +252,12 @@ export abstract class Request {
     return true;
   }
 
-  /** @internal Frees the slot; tells Fuse.observe()'s observers what the reply was (errno 0: success). */
-  protected end(value?: unknown, err = 0): void {
-    const h = this._host;
-    h.settled(this._slot);
-    if (h.observer !== undefined) h.observer.reply(this, err, value);
+  /**
+   * @internal Finishes the request after its native reply (complete()): the registry `effect` of the
+   * reply, untracking, observers (`value`, `err`: what the reply was; errno 0: success).
+   */
+  protected end(value?: unknown, err = 0, effect: Effect = Effect.none, arg = 0, list?: Dirents): void {
+    complete(this, err, value, effect, arg, list);
   }
 
   /**
@@ -282,10 +284,7 @@ export abstract class Request {
     const ino = writeEntry(h.scratch, 0, entry);
     if (!this.begin()) return;
     const r = h.native.replyEntry(this._slot);
-    // Counted before end(): end() finishes the entry request in the registry, which may release a
-    // held-back inode, and this very reply may be the one that makes that inode known again.
-    if (r === 0 && ino !== 0) h.entryReplied(this, ino);
-    this.end(entry);
+    this.end(entry, 0, r === 0 && ino !== 0 ? Effect.entry : Effect.none, ino);
   }
 
   /** @internal Turns a handler's result into this request's reply. */

@@ -2,6 +2,7 @@
 // rename, link, create.
 import { F, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import { type Entry, type OpenResult, writeEntry, writeOpen } from './attr';
+import { Effect } from './complete';
 import { Request } from './request-base';
 import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
 
@@ -129,11 +130,7 @@ export class CreateRequest extends NamedRequest {
     writeOpen(h.scratch, r);
     if (!this.begin()) return;
     const res = h.native.replyCreate(this._slot);
-    if (res === 0) {  // before end(), as in _entry()
-      h.entryReplied(this, ino);
-      h.opened(ino);
-    }
-    this.end(r);
+    this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);

@@ -2,6 +2,7 @@
 // readdir(plus), releasedir, fsyncdir, locks, ioctl, poll, flock, fallocate, copy_file_range, lseek.
 import { F } from './layout';
 import { type Lock, type OpenResult, type U64, unsigned, writeLock, writeOpen } from './attr';
+import { Effect } from './complete';
 import { Dirents } from './dirents';
 import { alignedCopy } from './sys';
 import { bytes, okOff, type PollHandle, Request } from './request-base';
@@ -22,8 +23,7 @@ abstract class OpenLike extends Request {
     const ino = this.f(F.INO);
     if (!this.begin()) return;
     const res = this._host.native.replyOpen(this._slot);
-    this.end(r);
-    if (res === 0) this._host.opened(ino);
+    this.end(r, 0, res === 0 ? Effect.open : Effect.none, ino);
   }
   _reply(r: OpenResult | number | undefined): void {
     this.replyOpen(r);
@@ -133,8 +133,7 @@ export class FlushRequest extends FileOkRequest {
 export class ReleaseRequest extends FileOkRequest {
   readonly op = 'release';
   protected override end(value?: unknown, err = 0): void {
-    super.end(value, err);
-    this._host.handleReleased(this.f(F.INO));
+    super.end(value, err, Effect.release, this.f(F.INO));
   }
   get flags(): number {
     return this.f(F.FLAGS);
@@ -181,8 +180,8 @@ abstract class ReaddirLike extends FileRequest {
     const start = from ?? list.indexAfter(this.f(OFFSET_FIELD));
     if (!this.begin()) return 0;
     const n = this._host.native.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
-    if (n > 0) this._host.direntsReplied(this, list, start, n);  // before end(), as in _entry()
-    this.end(n < 0 ? 0 : n);
+    if (n > 0) this.end(n, 0, Effect.dirents, start, list);
+    else this.end(0);
     return n < 0 ? 0 : n;
   }
   _reply(r: Dirents): void {
@@ -203,8 +202,7 @@ export class ReaddirplusRequest extends ReaddirLike {
 export class ReleasedirRequest extends FileOkRequest {
   readonly op = 'releasedir';
   protected override end(value?: unknown, err = 0): void {
-    super.end(value, err);
-    this._host.handleReleased(this.f(F.INO));
+    super.end(value, err, Effect.release, this.f(F.INO));
   }
 }
 

@@ -2,6 +2,7 @@
 // behalf (timeout, the last handler unsubscribed, garbage-collected unanswered, unclaimed), their
 // AbortSignals, and the end of them all at unmount.
 import { performance } from 'node:perf_hooks';
+import { complete, Effect } from './complete';
 import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { F } from './layout';
 import { ENTRY_OPS, OP_CODE, type OpName } from './ops';
@@ -125,13 +126,12 @@ export class RequestTracker {
     }
   }
 
-  /** The session is gone: every request in flight is stale, unanswered. */
+  /** The session is gone: it answered every request in flight EIO and made it stale (Session::Teardown). */
   unmounted(): void {
     if (this.unclaimedTimer) clearTimeout(this.unclaimedTimer);
     this.unclaimedTimer = undefined;
     this.unclaimedRequests.clear();
-    for (const [slot] of this.pending) this.mount.h[slot * SLOT_F64 + F.GEN] = -1;
-    this.pending.clear();
+    this.pending.clear();  // each answered and made stale by the session (Session::Teardown)
   }
 
   /** Aborts every request's signal (at unmount, after unmounted()). */
@@ -175,17 +175,17 @@ export class RequestTracker {
     if (p.ordered) this.orderedDone(p.ino, slot);
   }
 
-  /** Answers a tracked request on the handler's behalf and makes its Request object stale. */
+  /**
+   * Answers a tracked request on the handler's behalf and makes its Request object stale: the native
+   * reply, then complete() on a fresh view of the slot (the handler's may be gone) as for a reply.
+   */
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
     const m = this.mount;
-    this.untrack(slot, p);
-    if (p.op === 'release' || p.op === 'releasedir') m.handleReleased(p.ino);
-    // Observers get a fresh view of the slot while its fields are still readable (the handler's may be gone).
-    if (m.observer !== undefined) m.observer.reply(new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen), err, undefined);
-    m.h[slot * SLOT_F64 + F.GEN] = -1;
     const c = this.controllers.get(slot);
-    this.controllers.delete(slot);
     if (!m.closed) m.native.replyErr(slot, err);
+    const view = new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
+    const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
+    complete(view, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));
     m.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
   }

@@ -435,6 +435,9 @@ void Session::Teardown(bool callJs) {
         fuse_reply_err(slotTable_[i].req, EIO);
         slotTable_[i].req = nullptr;
         slotTable_[i].gen++;
+        // Stale for JS too: a late reply from its handler is dropped, a field read throws. Only while
+        // JS may run (the slots' ArrayBuffer may be gone at environment teardown).
+        if (callJs) Header(int(i))[F_GEN] = -1;
       }
     }
     // No worker may use the session from here on (waits for a notification in progress).
