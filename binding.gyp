@@ -7,7 +7,7 @@
         "src-native/session.cc",
         "src-native/receive_loop.cc",
         "src-native/spin_policy.cc",
-        "src-native/ops.cc",
+        "src-native/decoders.cc",
         "src-native/replies.cc",
         "src-native/notify.cc",
         "src-native/sys.cc", "src-native/sys_args.cc", "src-native/sys_fds.cc", "src-native/sys_meta.cc",

@@ -4,14 +4,14 @@
 // public mount(), with the addon's Session replaced by a stub that answers every reply at once.
 // The stub is handed what the real Session is handed (the slots ArrayBuffer and the dispatch
 // callback), and requests are written into a slot with the layout names of the build
-// (dist/lib/layout: SLOT_BYTES, VAR_NAME, REQUEST_FIELDS; op codes from dist/lib/ops), as
-// src-native/ops.cc writes them.
+// (dist/lib/layout: SLOT_BYTES, VAR_NAME, REQUEST_FIELDS; op codes from dist/lib/op-table), as
+// src-native/decoders.cc writes them.
 // Feeds LOOKUP+GETATTR pairs (the stat workload) and READDIR requests and prints ns per request.
 //   node bench/dispatch.js [--seconds 2] [--runs 3]
 const path = require('node:path');
 const dist = path.join(__dirname, '..', 'dist');
 const { Fuse } = require(path.join(dist, 'lib'));
-const { OP_CODE } = require(path.join(dist, 'lib', 'ops'));
+const { OP_CODE } = require(path.join(dist, 'lib', 'op-table'));
 const { SLOT_BYTES, VAR_NAME, REQUEST_FIELDS: F } = require(path.join(dist, 'lib', 'layout'));
 const { native } = require(path.join(dist, 'lib', 'native'));
 const { BenchFs } = require(path.join(dist, 'examples', 'benchfs'));
@@ -66,7 +66,7 @@ async function setup() {
   const bytes = Buffer.from(captured.slots);
   const slots = captured.slots.byteLength / SLOT_BYTES;
   let gen = 0;
-  /** Writes one request's header (and name) into a slot and dispatches it, as ops.cc does. */
+  /** Writes one request's header (and name) into a slot and dispatches it, as decoders.cc does. */
   const feed = (slot, op, ino, name, offset, size) => {
     const b = slot * SLOT_F64;
     h[b + F.OP] = op;

@@ -1,6 +1,6 @@
 // overlay: a union of a read-only lower directory and a writable upper directory with the semantics
 // of the kernel's overlayfs (Documentation/filesystems/overlayfs.rst), built from two fall-through
-// layers (lib/operators layers()): the upper layer answers what the upper directory has and every
+// layers (lib/compose layers()): the upper layer answers what the upper directory has and every
 // change, and declines the rest to the lower layer.
 //
 //   rxfuse overlay <lower> <upper> <mountpoint>      (add -o allow_other for other users)

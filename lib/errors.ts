@@ -1,6 +1,6 @@
 // Errors: FuseError carries an errno to the kernel; every other failure becomes EIO and an event.
 import { constants } from 'node:os';
-import type { OpName } from './ops';
+import type { OpName } from './op-table';
 
 export const errno = constants.errno as Readonly<Record<string, number>>;
 

@@ -14,7 +14,7 @@ import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './m
 import { type ConnInfo, native, type NativeEvent, type NativeSession, WATCHER } from './native';
 import { Notifications } from './notifications';
 import { Observers } from './observers';
-import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './ops';
+import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
 import { InodeRegistry, type RegistryStats } from './registry';
 import { RegistryEffects } from './registry-effects';
 import {

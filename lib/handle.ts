@@ -2,7 +2,7 @@
 // request's typed reply. Errors never escape: FuseError → its errno, anything else → EIO + errors$.
 import { firstValueFrom, isObservable, Observable, type OperatorFunction } from 'rxjs';
 import type { Request, ResultMap } from './request';
-import { NO_REPLY_OPS } from './ops';
+import { NO_REPLY_OPS } from './op-table';
 
 /** Return PASS from a handler to decline a request: it goes on, unanswered, to the next operator. */
 export const PASS: unique symbol = Symbol('rxfuse.pass');

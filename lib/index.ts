@@ -9,17 +9,17 @@ export {
   type Timespec, timespec, now, DEFAULT_TIMEOUT,
 } from './attr';
 export { FuseError, ReplyError, errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
-export { OPS, type OpName, STICKY_ENOSYS } from './ops';
+export { OPS, type OpName, STICKY_ENOSYS } from './op-table';
 export { Capability, type CapabilityName, capabilityNames } from './caps';
 export {
   type Handlers, type Otherwise, type LayersOptions, type Replacement, type RequestOutcome, type Errno,
   answerUnhandled, otherwise, fallThrough, on, layers, mapReply, catchErrno, readOnly, readOnlyLayer, isMutating,
   opensForWriting, MUTATING_OPS, serializeByInode, outcomes, claim,
-} from './operators';
+} from './compose';
 export {
   Operations, operationsHandlers, mountOperations, readdirReply, ReaddirToken, ROOT_INODE, type Awaitable,
   type EntryAttributes, type FileInfo, type RequestContext, type SetattrFields, type AttrChanges,
-} from './operations';
+} from './class-adapter';
 export * as sys from './sys';
 export {
   trace, traceRecords, type Trace, type TraceOptions, type TraceFormat, type TapOptions, type TraceRecord, type TraceValue,

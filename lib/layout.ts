@@ -114,7 +114,7 @@ const FIELDS = {
 export interface NativeLayout {
   SLOT_BYTES: number; HEADER_FIELDS: number; VAR_OFFSET: number; VAR_NAME: number; VAR_NAME2: number;
   FORGET_PAIRS_MAX: number; RECV_BYTES: number;
-  /** Op names in op-code order (src-native/ops.def): ops[i] is op code i + 1. */
+  /** Op names in op-code order (src-native/op_table.def): ops[i] is op code i + 1. */
   ops: readonly string[];
   /** Named indices by group (F, S, ST, FI, SF, LK, C, D): name -> index. */
   fields: Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -122,7 +122,7 @@ export interface NativeLayout {
 
 /**
  * Throws, naming every difference, unless the addon's layout is this one: the geometry, the op
- * names by position (`ops` is lib/ops.ts OPS) and every named index by name.
+ * names by position (`ops` is lib/op-table.ts OPS) and every named index by name.
  */
 export function checkLayout(native: NativeLayout, ops: readonly string[]): void {
   const problems: string[] = [];

@@ -1,7 +1,7 @@
 // Loads the addon and types its surface. Only lib/ talks to it.
 import * as path from 'node:path';
 import { checkLayout, type NativeLayout } from './layout';
-import { OPS } from './ops';
+import { OPS } from './op-table';
 
 export interface ConnInfo {
   protoMajor: number;

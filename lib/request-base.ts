@@ -7,7 +7,7 @@ import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from '
 import { complete, Effect } from './complete';
 import type { Dirents } from './dirents';
 import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
-import type { OpName } from './ops';
+import type { OpName } from './op-table';
 import type { NativeSession } from './native';
 
 export const SLOT_F64 = SLOT_BYTES / 8;

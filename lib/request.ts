@@ -2,7 +2,7 @@
 // shared base (request-base.ts) and shapes (request-shapes.ts); here the per-op maps.
 import type { AttrResult, Entry, Lock, NegativeEntry, OpenResult, Statfs, U64 } from './attr';
 import type { Dirents } from './dirents';
-import { OPS, type OpName } from './ops';
+import { OPS, type OpName } from './op-table';
 import type { Request, RequestHost } from './request-base';
 import {
   type CreateResult, CreateRequest, ForgetMultiRequest, ForgetRequest, LinkRequest, LookupRequest, MkdirRequest,

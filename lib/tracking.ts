@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { complete, Effect } from './complete';
 import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { F } from './layout';
-import { ENTRY_OPS, OP_CODE, type OpName } from './ops';
+import { ENTRY_OPS, OP_CODE, type OpName } from './op-table';
 import type { InodeRegistry } from './registry';
 import { REQUEST_BY_CODE, type Request, type RequestHost, SLOT_F64 } from './request';
 

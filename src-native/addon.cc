@@ -22,11 +22,11 @@ Napi::Object Group(Napi::Env env, Names names) {
   return o;
 }
 
-// The op names in op-code order (ops.def): names[i] is op code i + 1.
+// The op names in op-code order (op_table.def): names[i] is op code i + 1.
 Napi::Array OpNames(Napi::Env env) {
   static const char* const names[] = {
 #define RXFUSE_OP(CODE, member, jsName) #jsName,
-#include "ops.def"
+#include "op_table.def"
 #undef RXFUSE_OP
   };
   Napi::Array a = Napi::Array::New(env, OP_COUNT - 1);

@@ -18,12 +18,12 @@ namespace rxfuse {
 // the names -> indices the addon exports (addon.cc); lib/layout.ts declares the same names, and
 // checkLayout() compares them one by one at load time.
 
-// Request kinds, from ops.def. The numbering is ours (not the kernel's opcodes) and dense from 1, so
+// Request kinds, from op_table.def. The numbering is ours (not the kernel's opcodes) and dense from 1, so
 // it indexes tables.
 enum Op : int {
   OP_NONE = 0,  // no request: codes start at 1
 #define RXFUSE_OP(CODE, member, jsName) OP_##CODE,
-#include "ops.def"
+#include "op_table.def"
 #undef RXFUSE_OP
   OP_COUNT  // one past the last
 };

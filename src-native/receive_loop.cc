@@ -1,5 +1,5 @@
 // The receive loop (see session.h): libuv reports the session fd readable, Drain() receives and
-// processes requests until EAGAIN or the fairness budget, each one decoded (ops.cc) into a slot and
+// processes requests until EAGAIN or the fairness budget, each one decoded (decoders.cc) into a slot and
 // handed to JS synchronously; after a drain that emptied the fd, the spin policy may busy-poll it.
 #include <cerrno>
 #include <cstdio>

@@ -19,7 +19,7 @@
 
 namespace rxfuse {
 
-void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops);  // ops.cc
+void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops);  // decoders.cc
 
 // new Session(mountpoint, args, implementedOps, slots, recvBufs, scratch, dispatch, onEvent, watcher,
 //             largeFiles)

@@ -1,5 +1,5 @@
 // One mounted FUSE session, served on the JS thread: session.cc (lifecycle, mount, JS-facing
-// methods, slots), receive_loop.cc, replies.cc, notify.cc; decoding in ops.cc.
+// methods, slots), receive_loop.cc, replies.cc, notify.cc; decoding in decoders.cc.
 //
 // The session fd is non-blocking and polled by libuv; when it is readable, drain() receives and
 // processes requests until EAGAIN (or a fairness budget), each one decoded into a slot and handed
@@ -38,7 +38,7 @@ class Session : public Napi::ObjectWrap<Session> {
   explicit Session(const Napi::CallbackInfo& info);
   ~Session() override;
 
-  // Called from the static fuse_lowlevel_ops callbacks (ops.cc).
+  // Called from the static fuse_lowlevel_ops callbacks (decoders.cc).
   static Session* From(fuse_req_t req) { return static_cast<Session*>(fuse_req_userdata(req)); }
   double* Header(int slot) { return reinterpret_cast<double*>(slots_ + size_t(slot) * SLOT_BYTES); }
   uint8_t* Var(int slot, size_t off) { return slots_ + size_t(slot) * SLOT_BYTES + off; }

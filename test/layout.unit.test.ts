@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { checkLayout, type NativeLayout } from '../lib/layout';
 import { native } from '../lib/native';
-import { OPS } from '../lib/ops';
+import { OPS } from '../lib/op-table';
 
 type Fields = Record<string, Record<string, number>>;
 

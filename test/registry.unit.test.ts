@@ -4,7 +4,7 @@ import { Dirents, Fuse } from '../lib';
 import { InoCountTable } from '../lib/inotable';
 import { F } from '../lib/layout';
 import type { NativeSession } from '../lib/native';
-import { OP_CODE } from '../lib/ops';
+import { OP_CODE } from '../lib/op-table';
 import { SLOT_F64 } from '../lib/request';
 import { type DroppedLookup, InodeRegistry, type RegistryAnomaly, ROOT_INO } from '../lib/registry';
 import { prng } from './helpers';

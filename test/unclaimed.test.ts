@@ -9,7 +9,7 @@ import {
   answer, claim, type Entry, errno, Fuse, FuseError, type FuseErrorEvent, type LookupRequest, PASS,
 } from '../lib';
 import { F } from '../lib/layout';
-import { OP_CODE } from '../lib/ops';
+import { OP_CODE } from '../lib/op-table';
 import { SLOT_F64 } from '../lib/request';
 import { errCode, withMount } from './helpers';
 

@@ -7,7 +7,7 @@ import { BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, Repl
 import { parseArgs } from '../lib/cli';
 import { runHandler } from '../lib/handle';
 import { F } from '../lib/layout';
-import { OP_CODE } from '../lib/ops';
+import { OP_CODE } from '../lib/op-table';
 import type { NativeSession } from '../lib/native';
 import { REQUEST_BY_CODE, type RequestHost, SLOT_F64 } from '../lib/request';
 

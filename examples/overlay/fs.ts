@@ -2,7 +2,7 @@
 // layer on top (upper.ts: everything the upper directory has, and every change, copying up first)
 // and the lower layer below it (lower.ts: read-only access to what only the lower directory has).
 // A request the upper layer declines (PASS) goes on to the lower layer; one both decline gets the
-// default answer of lib/operators (ENOENT for a lookup).
+// default answer of lib/compose (ENOENT for a lookup).
 import type { Subscription } from 'rxjs';
 import { type Entry, type Fuse, layers } from '../../lib';
 import { FdInodeLifecycle } from '../fdbacked/lifecycle';

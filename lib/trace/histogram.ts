@@ -2,7 +2,7 @@
 // figures): one panel for all requests and one per frequent op, a log-scale latency axis shared by
 // the panels, 10 bins per decade, and the p50/p90/p99 marks. No script, no external asset.
 import * as fs from 'node:fs';
-import type { OpName } from '../ops';
+import type { OpName } from '../op-table';
 import { human } from './format';
 import type { LatencyHistogram } from './latency';
 import type { OpStats, TraceSummary } from './summary';

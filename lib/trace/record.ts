@@ -2,7 +2,7 @@
 // when, and how it was answered. The per-op tables below are the only place that knows the requests'
 // fields; exporters only see records.
 import type { Attr, Entry, Lock, NegativeEntry, OpenResult, U64 } from '../attr';
-import { NAMED_OPS, type OpName } from '../ops';
+import { NAMED_OPS, type OpName } from '../op-table';
 import type { RequestMap } from '../request';
 
 /** A value in a record's arguments or reply: names, targets and xattr names are Buffers. */

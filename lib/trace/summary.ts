@@ -2,7 +2,7 @@
 // redrawn in place on a terminal, or written as one plain line per interval elsewhere (a log, a pipe).
 import { performance } from 'node:perf_hooks';
 import type { Observable, Subscription } from 'rxjs';
-import type { OpName } from '../ops';
+import type { OpName } from '../op-table';
 import { human } from './format';
 import { LatencyHistogram } from './latency';
 import type { TraceRecord } from './record';

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Observable } from 'rxjs';
 import { errnoName } from '../errors';
 import type { Fuse } from '../fuse';
-import { NO_REPLY_OPS } from '../ops';
+import { NO_REPLY_OPS } from '../op-table';
 import type { Request } from '../request';
 import { CommCache } from './comm';
 import { ARGS, type MutableRecord, NAMED, REPLIES, type TraceRecord, type TraceValue } from './record';

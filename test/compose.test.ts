@@ -1,4 +1,4 @@
-// The composition operators (lib/operators) through real mounts: on, fallThrough, otherwise,
+// The composition operators (lib/compose) through real mounts: on, fallThrough, otherwise,
 // layers, mapReply, catchErrno, readOnly/readOnlyLayer, serializeByInode, outcomes and
 // Fuse.observe. Clients are python3 child processes or async fs calls, never sync calls on this
 // thread (which serves the filesystems). A few units at the end need no kernel.

@@ -4,7 +4,7 @@ import { constants } from 'node:fs';
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { errno as E, FuseError } from '../errors';
 import { PASS } from '../handle';
-import { MUTATING_OPS, type OpName } from '../ops';
+import { MUTATING_OPS, type OpName } from '../op-table';
 import { O_ACCMODE, type OpenRequest, type Request } from '../request';
 import type { Handlers } from './layers';
 

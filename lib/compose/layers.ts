@@ -6,7 +6,7 @@ import { isObservable, Observable, type OperatorFunction, Subscription } from 'r
 import type { Fuse } from '../fuse';
 import { ALWAYS_READY, answerSuccess } from '../defaults';
 import { answer, type Handler, type HandlerResult, isPromiseLike, PASS, type ResultOf } from '../handle';
-import { NO_REPLY_OPS, OPS, type OpName, STICKY_ENOSYS } from '../ops';
+import { NO_REPLY_OPS, OPS, type OpName, STICKY_ENOSYS } from '../op-table';
 import type { Request, RequestMap } from '../request';
 import { errno as E } from '../errors';
 import { type Errno, settle, toErrno } from './result';

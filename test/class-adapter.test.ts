@@ -1,4 +1,4 @@
-// The Operations adapter (lib/operations.ts) through real mounts of two ports of pyfuse3 examples:
+// The Operations adapter (lib/class-adapter.ts) through real mounts of two ports of pyfuse3 examples:
 // hello.py (six methods: the rest must stay unimplemented) and tmpfs.py (an in-memory filesystem
 // with nearly every method). Clients are python3 child processes or async fs calls.
 import { strict as assert } from 'node:assert';

@@ -1,4 +1,4 @@
-// Decoding: one small callback per fuse_lowlevel_ops entry, named as the entry (ops.def). Each takes a
+// Decoding: one small callback per fuse_lowlevel_ops entry, named as the entry (op_table.def). Each takes a
 // slot, writes the request's arguments into it (layout.h) and hands it to JS. Ops without a handler
 // are left NULL in the table, so libfuse itself answers ENOSYS without entering JS.
 #include <sys/file.h>
@@ -406,7 +406,7 @@ void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops) {
   case OP_##CODE:                       \
     ops->member = member;               \
     break;
-#include "ops.def"
+#include "op_table.def"
 #undef RXFUSE_OP
       default:
         break;

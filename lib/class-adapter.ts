@@ -8,8 +8,8 @@ import { type Attr, DEFAULT_TIMEOUT, type Entry, type NegativeEntry, now, type O
 import { Dirents } from './dirents';
 import { errno as E, FuseError } from './errors';
 import { Fuse, type FuseOptions } from './fuse';
-import type { Handlers } from './operators/layers';
-import { OP_FACTS } from './ops';
+import type { Handlers } from './compose/layers';
+import { OP_FACTS } from './op-table';
 import type { CreateResult, Request, SetattrRequest } from './request';
 
 export { ROOT_INODE } from './registry';

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { Observable } from 'rxjs';
 import type { Fuse } from '../fuse';
-import { NO_REPLY_OPS, type OpName } from '../ops';
+import { NO_REPLY_OPS, type OpName } from '../op-table';
 import type { Request } from '../request';
 
 /** One request and how it was answered. */
