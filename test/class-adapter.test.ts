@@ -11,7 +11,7 @@ import {
 } from '../lib';
 import { HelloFs, STAMP } from './fixtures/opshello';
 import { TmpFs } from './fixtures/opstmpfs';
-import { errCode, forceUnmount, py, until as pollUntil } from './helpers';
+import { errCode, forceUnmount, pyJsonWith, until as pollUntil } from './helpers';
 
 const PRELUDE = `
 import os, sys, json, errno, stat, ctypes
@@ -33,11 +33,8 @@ def attempt(f):
         return errno.errorcode[e.errno]
 `;
 
-async function pyJson<T = Record<string, unknown>>(code: string, ...args: string[]): Promise<T> {
-  const r = await py(PRELUDE + code, args);
-  assert.equal(r.code, 0, `python failed (${r.code}): ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
+function pyJson<T = Record<string, unknown>>(code: string, ...args: string[]): Promise<T> {
+  return pyJsonWith<T>(PRELUDE, code, args);
 }
 
 interface Mounted {

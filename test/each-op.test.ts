@@ -9,7 +9,7 @@ import {
   F_UNLCK, F_WRLCK, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, IOCTL_ADD, IOCTL_GET, IOCTL_SET, LOCK_EX, LOCK_NB,
   LOCK_SH, LOCK_UN, type LogEntry, mountTestFs, type MountedTestFs, POLLIN, POLLOUT, ROOT, SEEK_DATA, SEEK_HOLE, STATFS,
 } from './fixtures/testfs';
-import { errCode, py, sh, until as pollUntil } from './helpers';
+import { errCode, pyJsonWith, sh, until as pollUntil } from './helpers';
 
 const PRELUDE = `
 import os, sys, json, fcntl, struct, select, errno, time, ctypes
@@ -24,11 +24,8 @@ def attempt(f):
 `;
 
 /** Runs python3 with the prelude; its last output line is JSON. */
-async function pyJson<T = Record<string, unknown>>(code: string, ...args: string[]): Promise<T> {
-  const r = await py(PRELUDE + code, args);
-  assert.equal(r.code, 0, `python failed (${r.code}): ${r.stderr}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as T;
+function pyJson<T = Record<string, unknown>>(code: string, ...args: string[]): Promise<T> {
+  return pyJsonWith<T>(PRELUDE, code, args);
 }
 
 const until = (what: string, pred: () => boolean, ms = 3000): Promise<void> => pollUntil(what, pred, ms);

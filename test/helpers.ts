@@ -1,5 +1,6 @@
 // Test helpers: real mounts in temporary directories that are always unmounted, and client calls
 // that never run synchronously on the thread serving the filesystem.
+import { strict as assert } from 'node:assert';
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -91,6 +92,14 @@ export function sh(
 /** Runs a small Python snippet (for syscalls Node has no call for: ioctl, poll, fcntl locks). */
 export function py(code: string, args: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
   return sh('python3', ['-c', code, ...args]);
+}
+
+/** Runs python3 with `prelude` + `code`; it must exit 0, and its last output line is JSON (parsed). */
+export async function pyJsonWith<T>(prelude: string, code: string, args: readonly string[]): Promise<T> {
+  const r = await py(prelude + code, args);
+  assert.equal(r.code, 0, `python failed (${r.code}): ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
 }
 
 /** Resolves the errno code of a failed promise (e.g. 'ENOENT'), or throws if it succeeded. */
