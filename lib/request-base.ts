@@ -6,7 +6,7 @@ import { F, SLOT_BYTES } from './layout';
 import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from './attr';
 import { complete, Effect } from './complete';
 import type { Dirents } from './dirents';
-import { errno, FuseError, type FuseErrorKind, ReplyError } from './errors';
+import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
 import type { NativeSession } from './native';
 
@@ -226,9 +226,22 @@ export abstract class Request {
   fail(err: number | string): void {
     const n = typeof err === 'number' ? err : E[err];
     if (!(Number.isInteger(n) && n > 0)) throw new TypeError(`fail: not an errno: ${String(err)}`);
+    this.answerErrno(n, undefined);
+  }
+
+  /**
+   * Answers errno `n`. EMFILE and ENFILE are also reported (kind "fd-limit", with the handler's
+   * error as the cause when there is one): the daemon, or the system, is out of file descriptors.
+   */
+  private answerErrno(n: number, cause: FuseError | undefined): void {
+    if (n === E.EMFILE || n === E.ENFILE) this.reportFdLimit(n, cause);
     if (!this.begin()) return;
     this._host.native.replyErr(this._slot, n);
     this.end(undefined, n);
+  }
+
+  private reportFdLimit(n: number, cause: FuseError | undefined): void {
+    this._host.report('fd-limit', this, n, cause ?? new FuseError(n, `${this.op}: answered ${errnoName(n)}`));
   }
 
   /**
@@ -292,12 +305,13 @@ export abstract class Request {
 
   /**
    * @internal Answers after a handler failed: FuseError → its errno (EMFILE, ENFILE: and an fd-limit
-   * event); anything else → EIO and an errors$ event. A request already answered only gets the report.
+   * event, also when the request was answered already); anything else → EIO and an errors$ event. A request already answered only gets the report.
    */
   _failWith(cause: unknown, kind: FuseErrorKind = 'handler'): void {
     if (cause instanceof FuseError) {
-      if (cause.errno === E.EMFILE || cause.errno === E.ENFILE) this._host.report('fd-limit', this, cause.errno, cause);
-      if (!this.answered) this.fail(cause.errno);
+      const n = cause.errno;
+      if (!this.answered) this.answerErrno(n, cause);
+      else if (n === E.EMFILE || n === E.ENFILE) this.reportFdLimit(n, cause);
       return;
     }
     if (cause instanceof ReplyError) return;  // reported where it was thrown

@@ -123,6 +123,32 @@ describe('errors', function () {
       );
     });
 
+    it('EMFILE and ENFILE answers report kind "fd-limit", thrown or answered with req.fail()', async function () {
+      let events: FuseErrorEvent[] = [];
+      await withMount(
+        (fuse) => {
+          names(fuse);
+          events = collect(fuse);
+          fuse.handle('getattr', (req) => {
+            if (req.ino === inoOf('t')) throw new FuseError('EMFILE', 'openat: EMFILE');
+            if (req.ino === inoOf('f')) {
+              req.fail('ENFILE');
+              return;
+            }
+            return { attr: fileAttr(req.ino), timeout: 0 };
+          });
+        },
+        async (m) => {
+          assert.equal(await errCode(fsp.stat(m.path('t'))), 'EMFILE');
+          assert.equal(await errCode(fsp.stat(m.path('f'))), 'ENFILE');
+          await waitFor(() => events.length >= 2, 2000, 'two fd-limit reports');
+          assert.deepEqual(events.map((e) => [e.kind, e.op, e.errno]), [['fd-limit', 'getattr', errno.EMFILE], ['fd-limit', 'getattr', errno.ENFILE]]);
+          assert.equal((events[0].cause as Error).message, 'openat: EMFILE');
+          assert.equal((await fsp.stat(m.path('ok'))).ino, inoOf('ok'));
+        },
+      );
+    });
+
     it('an invalid reply value answers EIO and reports kind "invalid-reply"', async function () {
       let events: FuseErrorEvent[] = [];
       await withMount(
