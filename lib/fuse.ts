@@ -5,7 +5,7 @@ import { Capability } from './caps';
 import type { Dirents } from './dirents';
 import { closeAtExit, closedBeforeExit } from './exit-hook';
 import { errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
-import { complete, Effect, NO_REPLY } from './complete';
+import { complete, NO_REPLY } from './complete';
 import { answerSuccess } from './defaults';
 import type { FuseOptions } from './fuse-options';
 import { answer, type Handler, runHandler } from './handle';
@@ -16,7 +16,7 @@ import { Notifications } from './notifications';
 import { Observers } from './observers';
 import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
 import { InodeRegistry, type RegistryStats } from './registry';
-import { RegistryEffects } from './registry-effects';
+import { Effect, RegistryEffects } from './registry-effects';
 import {
   type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, type RequestObserver,
   type RequestObserverHook, SetattrValid, SLOT_F64, type WriteRequest,
@@ -436,24 +436,9 @@ export class Fuse implements RequestHost {
     this.emitError({ kind, op, ino, errno: err, cause });
   }
 
-  /** @internal The kernel accepted an entry reply: it holds one more lookup of ino. */
-  entryReplied(_req: Request, ino: number): void {
-    this.registryEffects.entry(ino);
-  }
-
-  /** @internal The same for each entry of a readdirplus reply (not "." and "..", not ino 0). */
-  direntsReplied(req: Request, list: Dirents, start: number, count: number): void {
-    if (req.op === 'readdirplus') this.registryEffects.dirents(list, start, count);
-  }
-
-  /** @internal An open, opendir or create reply was accepted. */
-  opened(ino: number): void {
-    this.registryEffects.opened(ino);
-  }
-
-  /** @internal A release or releasedir was answered. */
-  handleReleased(ino: number): void {
-    this.registryEffects.released(ino);
+  /** @internal */
+  registryEffect(effect: Effect, arg: number, list: Dirents | undefined, count: number): void {
+    this.registryEffects.apply(effect, arg, list, count);
   }
 
   /** @internal */

@@ -4,7 +4,8 @@
 // (RequestHost) and who watches (RequestObserver).
 import { F, SLOT_BYTES } from './layout';
 import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from './attr';
-import { complete, Effect } from './complete';
+import { complete } from './complete';
+import { Effect } from './registry-effects';
 import type { Dirents } from './dirents';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
@@ -28,10 +29,8 @@ export interface RequestHost {
   /** Whether the kernel delegates O_TRUNC to open (atomic_o_trunc negotiated at INIT). */
   readonly truncatesOnOpen: boolean;
   report(kind: FuseErrorKind, req: Request, err: number, cause: unknown): void;
-  entryReplied(req: Request, ino: number): void;
-  opened(ino: number): void;
-  handleReleased(ino: number): void;
-  direntsReplied(req: Request, list: Dirents, start: number, count: number): void;
+  /** What an answered request does to the inode registry (RegistryEffects.apply; called by complete()). */
+  registryEffect(effect: Effect, arg: number, list: Dirents | undefined, count: number): void;
   signal(slot: number, interrupted: boolean): AbortSignal;
   pollHandle(id: number): PollHandle;
   /** Fuse.observe()'s fan-out; undefined while nothing observes (one check per reply). */
@@ -85,7 +84,8 @@ export abstract class Request {
   /** @internal */ readonly _slot: number;
   /** @internal */ readonly _b: number;
   /** @internal */ readonly _gen: number;
-  /** @internal */ _done = false;
+  /** @internal Answered (complete()): the one mark of it a Request has. */ _done = false;
+  /** @internal Answered by rxfuse on the handler's behalf (timeout, dropped, unclaimed). */ _byRxfuse = false;
   /** @internal A handler (or an explicit claim()) has taken the request. */
   _claimed = false;
 
@@ -180,7 +180,7 @@ export abstract class Request {
 
   /** Whether this request has been answered. */
   get answered(): boolean {
-    return this._done || this._host.h[this._b + F.GEN] !== this._gen;
+    return this._done || this._host.closed;
   }
 
   /** This mount's sequence number of the request (for tracing). */
@@ -250,19 +250,14 @@ export abstract class Request {
    */
   protected begin(): boolean {
     if (this._done) {
-      const e = new ReplyError(`${this.op} request answered twice; the first reply stands`);
-      this._host.report('double-reply', this, 0, e);
-      throw e;
-    }
-    if (this._host.h[this._b + F.GEN] !== this._gen || this._host.closed) {
-      this._done = true;
-      if (this._host.closed) return false;
-      const e = new ReplyError(`${this.op} request was already answered by rxfuse (timeout or dropped)`);
+      const e = new ReplyError(this._byRxfuse
+        ? `${this.op} request was already answered by rxfuse (timeout or dropped)`
+        : `${this.op} request answered twice; the first reply stands`);
       this._host.report('double-reply', this, 0, e);
       throw e;
     }
     this._done = true;
-    return true;
+    return !this._host.closed;  // in flight at unmount: the session answered it (Session::Teardown)
   }
 
   /**

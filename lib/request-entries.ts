@@ -2,7 +2,7 @@
 // rename, link, create.
 import { F, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import { type Entry, type OpenResult, writeEntry, writeOpen } from './attr';
-import { Effect } from './complete';
+import { Effect } from './registry-effects';
 import { Request } from './request-base';
 import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
 

@@ -2,7 +2,7 @@
 // readdir(plus), releasedir, fsyncdir, locks, ioctl, poll, flock, fallocate, copy_file_range, lseek.
 import { F } from './layout';
 import { type Lock, type OpenResult, type U64, unsigned, writeLock, writeOpen } from './attr';
-import { Effect } from './complete';
+import { Effect } from './registry-effects';
 import { Dirents } from './dirents';
 import { alignedCopy } from './sys';
 import { bytes, okOff, type PollHandle, Request } from './request-base';
@@ -180,8 +180,7 @@ abstract class ReaddirLike extends FileRequest {
     const start = from ?? list.indexAfter(this.f(OFFSET_FIELD));
     if (!this.begin()) return 0;
     const n = this._host.native.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
-    if (n > 0) this.end(n, 0, Effect.dirents, start, list);
-    else this.end(0);
+    this.end(n > 0 ? n : 0, 0, n > 0 && this.plus ? Effect.dirents : Effect.none, start, list);
     return n < 0 ? 0 : n;
   }
   _reply(r: Dirents): void {

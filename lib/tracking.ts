@@ -2,7 +2,8 @@
 // behalf (timeout, the last handler unsubscribed, garbage-collected unanswered, unclaimed), their
 // AbortSignals, and the end of them all at unmount.
 import { performance } from 'node:perf_hooks';
-import { complete, Effect } from './complete';
+import { complete } from './complete';
+import { Effect } from './registry-effects';
 import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { F } from './layout';
 import { ENTRY_OPS, OP_CODE, type OpName } from './op-table';
@@ -10,6 +11,8 @@ import type { InodeRegistry } from './registry';
 import { REQUEST_BY_CODE, type Request, type RequestHost, SLOT_F64 } from './request';
 
 interface Pending {
+  /** The handler's Request, while it lives (rxfuse's answer marks it answered; weak, so GC can find it dropped). */
+  req: WeakRef<Request>;
   gen: number;
   since: number;
   op: OpName;
@@ -63,7 +66,7 @@ export class RequestTracker {
     const entry = ENTRY_OPS.has(req.op);
     if (entry && this.registry) this.registry._entryStarted();
     const now = performance.now();
-    const p: Pending = { gen, since: now, op: req.op, ino: this.mount.h[slot * SLOT_F64 + F.INO], entry, ordered, unclaimedAt: now };
+    const p: Pending = { req: new WeakRef(req), gen, since: now, op: req.op, ino: this.mount.h[slot * SLOT_F64 + F.INO], entry, ordered, unclaimedAt: now };
     this.pending.set(slot, p);
     this.finalizer.register(req, { slot, gen });
     if (!claimed) this.markUnclaimed(slot, p);
@@ -176,16 +179,17 @@ export class RequestTracker {
   }
 
   /**
-   * Answers a tracked request on the handler's behalf and makes its Request object stale: the native
-   * reply, then complete() on a fresh view of the slot (the handler's may be gone) as for a reply.
+   * Answers a tracked request on the handler's behalf: the native reply, then complete() as for a
+   * reply, on the handler's Request (which then refuses its handler's own reply), or on a fresh view of
+   * the slot when that was garbage-collected.
    */
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
     const m = this.mount;
     const c = this.controllers.get(slot);
     if (!m.closed) m.native.replyErr(slot, err);
-    const view = new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
+    const req = p.req.deref() ?? new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
     const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
-    complete(view, err, undefined, effect, p.ino, undefined, true);
+    complete(req, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));
     m.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
   }

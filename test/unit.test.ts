@@ -180,10 +180,7 @@ describe('unit', function () {
         unclaimed: sinon.fake(),
         truncatesOnOpen: true,
         report,
-        entryReplied: sinon.fake(),
-        direntsReplied: sinon.fake(),
-        opened: sinon.fake(),
-        handleReleased: sinon.fake(),
+        registryEffect: sinon.fake(),
         signal: () => new AbortController().signal,
         pollHandle: () => ({ notify: () => false }),
       } satisfies RequestHost;
