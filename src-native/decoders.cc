@@ -55,11 +55,14 @@ bool Beyond(const Session* s, uint64_t v) { return !s->LargeFiles() && Unsafe(v)
     return;                           \
   }
 
-void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  BEGIN(OP_LOOKUP, parent);
+// The requests whose only argument is a name in a directory (or an xattr's name on an inode).
+void name_common(int op, fuse_req_t req, fuse_ino_t ino, const char* name) {
+  BEGIN(op, ino);
   NAME(name);
   s->Dispatch(slot);
 }
+
+void lookup(fuse_req_t req, fuse_ino_t parent, const char* name) { name_common(OP_LOOKUP, req, parent, name); }
 
 void forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   BEGIN(OP_FORGET, ino);
@@ -85,11 +88,14 @@ void forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   s->FinishNoReply(slot);
 }
 
-void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  BEGIN(OP_GETATTR, ino);
+// The requests whose only argument is the file info, if any (getattr, flush, releasedir).
+void file_common(int op, fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  BEGIN(op, ino);
   FileInfo(h, fi);
   s->Dispatch(slot);
 }
+
+void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) { file_common(OP_GETATTR, req, ino, fi); }
 
 void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
   BEGIN(OP_SETATTR, ino);
@@ -129,17 +135,9 @@ void mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
   s->Dispatch(slot);
 }
 
-void unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  BEGIN(OP_UNLINK, parent);
-  NAME(name);
-  s->Dispatch(slot);
-}
+void unlink(fuse_req_t req, fuse_ino_t parent, const char* name) { name_common(OP_UNLINK, req, parent, name); }
 
-void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  BEGIN(OP_RMDIR, parent);
-  NAME(name);
-  s->Dispatch(slot);
-}
+void rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) { name_common(OP_RMDIR, req, parent, name); }
 
 void symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name) {
   BEGIN(OP_SYMLINK, parent);
@@ -194,11 +192,7 @@ void write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t o
   s->Dispatch(slot);
 }
 
-void flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  BEGIN(OP_FLUSH, ino);
-  FileInfo(h, fi);
-  s->Dispatch(slot);
-}
+void flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) { file_common(OP_FLUSH, req, ino, fi); }
 
 void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   BEGIN(OP_RELEASE, ino);
@@ -208,11 +202,15 @@ void release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   s->Dispatch(slot);
 }
 
-void fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-  BEGIN(OP_FSYNC, ino);
+void fsync_common(int op, fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  BEGIN(op, ino);
   FileInfo(h, fi);
   h[F_ARG] = datasync;
   s->Dispatch(slot);
+}
+
+void fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
+  fsync_common(OP_FSYNC, req, ino, datasync, fi);
 }
 
 void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -238,17 +236,10 @@ void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fi
   readdir_common(OP_READDIRPLUS, req, ino, size, off, fi);
 }
 
-void releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  BEGIN(OP_RELEASEDIR, ino);
-  FileInfo(h, fi);
-  s->Dispatch(slot);
-}
+void releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) { file_common(OP_RELEASEDIR, req, ino, fi); }
 
 void fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-  BEGIN(OP_FSYNCDIR, ino);
-  FileInfo(h, fi);
-  h[F_ARG] = datasync;
-  s->Dispatch(slot);
+  fsync_common(OP_FSYNCDIR, req, ino, datasync, fi);
 }
 
 void statfs(fuse_req_t req, fuse_ino_t ino) {
@@ -278,11 +269,7 @@ void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   s->Dispatch(slot);
 }
 
-void removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
-  BEGIN(OP_REMOVEXATTR, ino);
-  NAME(name);
-  s->Dispatch(slot);
-}
+void removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) { name_common(OP_REMOVEXATTR, req, ino, name); }
 
 void access(fuse_req_t req, fuse_ino_t ino, int mask) {
   BEGIN(OP_ACCESS, ino);

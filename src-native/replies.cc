@@ -44,6 +44,7 @@ void FillEntry(const double* s, fuse_entry_param* e) {
 }
 
 void FillFileInfo(const double* s, fuse_file_info* fi) {
+  memset(fi, 0, sizeof(*fi));
   fi->fh = uint64_t(s[S_FI + FI_FH]);
   fi->direct_io = s[S_FI + FI_DIRECT_IO] != 0;
   fi->keep_cache = s[S_FI + FI_KEEP_CACHE] != 0;
@@ -111,6 +112,12 @@ Napi::Value Session::Finish(Napi::Env env, int slot, int res) {
     return env.Undefined();                                    \
   }
 
+template <typename T>
+Napi::Value Session::ReplyNumber(const Napi::CallbackInfo& info, int (*reply)(fuse_req_t, T)) {
+  TAKE();
+  return Finish(env, slot, reply(req, T(info[1].As<Napi::Number>().Int64Value())));
+}
+
 Napi::Value Session::ReplyErr(const Napi::CallbackInfo& info) {
   TAKE();
   int err = info[1].As<Napi::Number>().Int32Value();
@@ -129,7 +136,6 @@ Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
   fuse_entry_param e;
   FillEntry(scratch_, &e);
   fuse_file_info fi;
-  memset(&fi, 0, sizeof(fi));
   FillFileInfo(scratch_, &fi);
   return Finish(env, slot, fuse_reply_create(req, &e, &fi));
 }
@@ -153,15 +159,11 @@ Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
 Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
   TAKE();
   fuse_file_info fi;
-  memset(&fi, 0, sizeof(fi));
   FillFileInfo(scratch_, &fi);
   return Finish(env, slot, fuse_reply_open(req, &fi));
 }
 
-Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) {
-  TAKE();
-  return Finish(env, slot, fuse_reply_write(req, size_t(info[1].As<Napi::Number>().Int64Value())));
-}
+Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) { return ReplyNumber(info, fuse_reply_write); }
 
 // replyBuf(slot, bytes): the bytes go to the kernel directly from the JS buffer (no copy here).
 Napi::Value Session::ReplyBuf(const Napi::CallbackInfo& info) {
@@ -201,10 +203,7 @@ Napi::Value Session::ReplyStatfs(const Napi::CallbackInfo& info) {
   return Finish(env, slot, fuse_reply_statfs(req, &sv));
 }
 
-Napi::Value Session::ReplyXattr(const Napi::CallbackInfo& info) {
-  TAKE();
-  return Finish(env, slot, fuse_reply_xattr(req, size_t(info[1].As<Napi::Number>().Int64Value())));
-}
+Napi::Value Session::ReplyXattr(const Napi::CallbackInfo& info) { return ReplyNumber(info, fuse_reply_xattr); }
 
 Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
   TAKE();
@@ -219,10 +218,7 @@ Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
   return Finish(env, slot, fuse_reply_lock(req, &lk));
 }
 
-Napi::Value Session::ReplyBmap(const Napi::CallbackInfo& info) {
-  TAKE();
-  return Finish(env, slot, fuse_reply_bmap(req, uint64_t(info[1].As<Napi::Number>().Int64Value())));
-}
+Napi::Value Session::ReplyBmap(const Napi::CallbackInfo& info) { return ReplyNumber(info, fuse_reply_bmap); }
 
 Napi::Value Session::ReplyIoctl(const Napi::CallbackInfo& info) {
   TAKE();

@@ -102,6 +102,9 @@ class Session : public Napi::ObjectWrap<Session> {
   // not busy. A reply calls Free() afterwards.
   fuse_req_t Take(const Napi::CallbackInfo& info, int* slotOut);
   Napi::Value Finish(Napi::Env env, int slot, int res);
+  // The reply whose one argument after the slot is a number (write, xattr: a size; bmap: a block).
+  template <typename T>
+  Napi::Value ReplyNumber(const Napi::CallbackInfo& info, int (*reply)(fuse_req_t, T));
   void Free(int slot);
 
   // The receive loop (receive_loop.cc).

@@ -13,7 +13,8 @@
 //
 // The functions live by concept in sys_fds.cc (descriptors, file handles, the fd limit), sys_meta.cc,
 // sys_names.cc, sys_data.cc, sys_xattr.cc, sys_creds.cc and sys_memory.cc, on the argument preamble
-// of sys_args.h; this file puts them together with the platform's constants.
+// of sys_args.h; this file sets them on the `sys` object from the table sys_fns.def, with the
+// platform's constants.
 #include <fcntl.h>
 #include <linux/limits.h>
 #include <stdio.h>
@@ -32,6 +33,19 @@
 namespace rxfuse {
 
 namespace {
+
+// One wrapper of the `sys` object.
+struct SysFn {
+  const char* name;
+  Napi::Value (*fn)(const Napi::CallbackInfo&);
+};
+
+// Each wrapper, set on the `sys` object under its name.
+const SysFn kSysFns[] = {
+#define RXFUSE_SYS_FN(jsName, Fn) {#jsName, sys::Fn},
+#include "sys_fns.def"
+#undef RXFUSE_SYS_FN
+};
 
 Napi::Object Constants(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
@@ -57,13 +71,7 @@ Napi::Object Constants(Napi::Env env) {
 
 Napi::Object DefineSys(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
-  sys::AddDescriptors(env, o);
-  sys::AddMetadata(env, o);
-  sys::AddNames(env, o);
-  sys::AddData(env, o);
-  sys::AddXattrs(env, o);
-  sys::AddCreds(env, o);
-  sys::AddMemory(env, o);
+  for (const SysFn& f : kSysFns) o.Set(f.name, Napi::Function::New(env, f.fn, f.name));
   o.Set("constants", Constants(env));
   o.Set("layout", sys::StatLayout(env));
   return o;

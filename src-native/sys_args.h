@@ -1,6 +1,6 @@
 // The argument preamble every sys_*.cc wrapper shares: reading and checking its JS arguments (a
 // TypeError for a wrong type or range, never a crash), the -errno result convention, the /proc magic
-// link of an fd, and registering a file's wrappers on the addon's `sys` object.
+// link of an fd. (The wrappers are set on the addon's `sys` object from the table sys_fns.def.)
 //
 // A wrapper is then a few lines:
 //   Napi::Value Fchmodat(const Napi::CallbackInfo& info) {
@@ -104,18 +104,6 @@ struct ProcLink {
   explicit ProcLink(int fd) : ok(ProcPath(fd, nullptr, s, sizeof s)) {}
 };
 
-// One wrapper of the `sys` object.
-struct Fn {
-  const char* name;
-  Napi::Value (*fn)(const Napi::CallbackInfo&);
-};
-
-// Sets each wrapper of `fns` on `o` under its name.
-template <size_t N>
-void SetFns(Napi::Env env, Napi::Object o, const Fn (&fns)[N]) {
-  for (const Fn& f : fns) o.Set(f.name, Napi::Function::New(env, f.fn, f.name));
-}
-
 }  // namespace sys
 }  // namespace rxfuse
 
@@ -138,6 +126,12 @@ void SetFns(Napi::Env env, Napi::Object o, const Fn (&fns)[N]) {
 #define CHECK_AT(EXPR)             \
   CHECK(a.AtArg(0, &at) && (EXPR)) \
   PATH_OK(at.p)
+// The preamble of a call on a file descriptor at argument 0: `a`, `env` and `fd`.
+#define ARGS_FD(NAME) \
+  ARGS(NAME)          \
+  int fd = -1;
+// Reads `fd`, then the arguments EXPR reads (true: none), returning on a TypeError.
+#define CHECK_FD(EXPR) CHECK(a.Fd(0, &fd) && (EXPR))
 // Declares VAR, the magic link of FD; returns -EBADF when it does not fit.
 #define PROC_LINK(VAR, FD) \
   ::rxfuse::sys::ProcLink VAR(FD); \

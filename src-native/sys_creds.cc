@@ -28,6 +28,8 @@ void RestoreCreds() {
   credsSwitched = false;
 }
 
+}  // namespace
+
 // credsPush(uid, gid, groups) → 0, or -EPERM when the thread may not switch (not root).
 Napi::Value CredsPush(const Napi::CallbackInfo& info) {
   ARGS("credsPush");
@@ -63,15 +65,6 @@ Napi::Value CredsPop(const Napi::CallbackInfo& info) {
   return Zero(env);
 }
 
-}  // namespace
-
-void AddCreds(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"credsPush", CredsPush},
-      {"credsPop", CredsPop},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse

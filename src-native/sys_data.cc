@@ -13,8 +13,6 @@
 namespace rxfuse {
 namespace sys {
 
-namespace {
-
 // truncate(dirfd, path, size). Empty path: the fd's inode through /proc (O_PATH fds have no
 // ftruncate); else opened without following a final symlink.
 Napi::Value Truncate(const Napi::CallbackInfo& info) {
@@ -34,28 +32,25 @@ Napi::Value Truncate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Ftruncate(const Napi::CallbackInfo& info) {
-  ARGS("ftruncate");
-  int fd = -1;
+  ARGS_FD("ftruncate");
   int64_t size = 0;
-  CHECK(a.Fd(0, &fd) && a.Off(1, &size));
+  CHECK_FD(a.Off(1, &size));
   return Ret(env, ::ftruncate(fd, off_t(size)));
 }
 
 // fallocate(fd, mode, offset, length): mode is FALLOC_FL_* bits.
 Napi::Value Fallocate(const Napi::CallbackInfo& info) {
-  ARGS("fallocate");
-  int fd = -1;
+  ARGS_FD("fallocate");
   int64_t mode = 0, off = 0, len = 0;
-  CHECK(a.Fd(0, &fd) && a.Flags(1, &mode) && a.Off(2, &off) && a.Off(3, &len));
+  CHECK_FD(a.Flags(1, &mode) && a.Off(2, &off) && a.Off(3, &len));
   return Ret(env, ::fallocate(fd, int(mode), off_t(off), off_t(len)));
 }
 
 // lseek(fd, offset, whence) → the new offset: a number, a bigint beyond 2^53 - 1. offset may be a bigint.
 Napi::Value Lseek(const Napi::CallbackInfo& info) {
-  ARGS("lseek");
-  int fd = -1;
+  ARGS_FD("lseek");
   int64_t off = 0, whence = 0;
-  CHECK(a.Fd(0, &fd) && a.Off(1, &off) && a.Int(2, 0, 4, &whence));
+  CHECK_FD(a.Off(1, &off) && a.Int(2, 0, 4, &whence));
   off_t r = ::lseek(fd, off_t(off), int(whence));
   if (r < 0) return Err(env, -errno);
   if (uint64_t(r) > kMaxSafeU64) return Napi::BigInt::New(env, int64_t(r));
@@ -65,11 +60,10 @@ Napi::Value Lseek(const Napi::CallbackInfo& info) {
 // pwrite(fd, buf, offset) → bytes written. lib/sys.ts uses it for bigint offsets, which Node's
 // fs.writeSync ignores (it writes at the file position instead).
 Napi::Value Pwrite(const Napi::CallbackInfo& info) {
-  ARGS("pwrite");
-  int fd = -1;
+  ARGS_FD("pwrite");
   In buf;
   int64_t off = 0;
-  CHECK(a.Fd(0, &fd) && a.InBytes(1, &buf) && a.Off(2, &off));
+  CHECK_FD(a.InBytes(1, &buf) && a.Off(2, &off));
   return Ret(env, ::pwrite(fd, buf.data, buf.len, off_t(off)));
 }
 
@@ -85,19 +79,6 @@ Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
                                     unsigned(flags)));
 }
 
-}  // namespace
-
-void AddData(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"truncate", Truncate},
-      {"ftruncate", Ftruncate},
-      {"fallocate", Fallocate},
-      {"lseek", Lseek},
-      {"pwrite", Pwrite},
-      {"copyFileRange", CopyFileRange},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse

@@ -14,8 +14,6 @@
 namespace rxfuse {
 namespace sys {
 
-namespace {
-
 // openat(dirfd, path, flags, mode) → fd. Empty path: reopens the fd's inode through /proc.
 Napi::Value Openat(const Napi::CallbackInfo& info) {
   ARGS_AT("openat");
@@ -29,17 +27,15 @@ Napi::Value Openat(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Close(const Napi::CallbackInfo& info) {
-  ARGS("close");
-  int fd = -1;
-  CHECK(a.Fd(0, &fd));
+  ARGS_FD("close");
+  CHECK_FD(true);
   return Ret(env, ::close(fd));
 }
 
 // dup(fd) → a new fd (close-on-exec).
 Napi::Value Dup(const Napi::CallbackInfo& info) {
-  ARGS("dup");
-  int fd = -1;
-  CHECK(a.Fd(0, &fd));
+  ARGS_FD("dup");
+  CHECK_FD(true);
   return Ret(env, ::fcntl(fd, F_DUPFD_CLOEXEC, 0));
 }
 
@@ -54,6 +50,8 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
 
 constexpr size_t kHandleHeader = sizeof(int);
 
+namespace {
+
 // A struct file_handle with room for the largest handle (MAX_HANDLE_SZ bytes).
 class HandleBuf {
  public:
@@ -62,6 +60,8 @@ class HandleBuf {
  private:
   alignas(struct file_handle) unsigned char storage_[sizeof(struct file_handle) + MAX_HANDLE_SZ];
 };
+
+}  // namespace
 
 // nameToHandleAt(dirfd, path, flags, out, idOut) → the handle's length in out (type + bytes);
 // idOut[0] = the mount id, idOut[1] = 1 when it is the unique 64-bit id (kernel 6.12+), else 0.
@@ -100,11 +100,10 @@ Napi::Value NameToHandleAt(const Napi::CallbackInfo& info) {
 // openByHandleAt(mountfd, handle, flags) → a new fd (O_CLOEXEC added) on the inode the handle names.
 // -ESTALE: the inode is gone. -EINVAL: not a handle's bytes.
 Napi::Value OpenByHandleAt(const Napi::CallbackInfo& info) {
-  ARGS("openByHandleAt");
-  int fd = -1;
+  ARGS_FD("openByHandleAt");
   In handle;
   int64_t flags = 0;
-  CHECK(a.Fd(0, &fd) && a.InBytes(1, &handle) && a.Int(2, 0, 0xffffffff, &flags));
+  CHECK_FD(a.InBytes(1, &handle) && a.Int(2, 0, 0xffffffff, &flags));
   if (handle.len < kHandleHeader || handle.len - kHandleHeader > MAX_HANDLE_SZ) return Err(env, -EINVAL);
   HandleBuf buf;
   struct file_handle* h = buf.get();
@@ -134,19 +133,6 @@ Napi::Value NofileLimit(const Napi::CallbackInfo& info) {
   return Zero(env);
 }
 
-}  // namespace
-
-void AddDescriptors(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"openat", Openat},
-      {"close", Close},
-      {"dup", Dup},
-      {"nameToHandleAt", NameToHandleAt},
-      {"openByHandleAt", OpenByHandleAt},
-      {"nofileLimit", NofileLimit},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse

@@ -10,8 +10,6 @@
 namespace rxfuse {
 namespace sys {
 
-namespace {
-
 // alignGap(bytes, align) → how many bytes from the start of `bytes` to its first address that is a
 // multiple of `align` (a power of two up to 1 MiB); for copies O_DIRECT accepts (lib/sys.ts alignedCopy).
 Napi::Value AlignGap(const Napi::CallbackInfo& info) {
@@ -38,15 +36,6 @@ Napi::Value MallocTrim(const Napi::CallbackInfo& info) {
 #endif
 }
 
-}  // namespace
-
-void AddMemory(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"alignGap", AlignGap},
-      {"mallocTrim", MallocTrim},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse

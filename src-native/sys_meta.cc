@@ -59,6 +59,8 @@ void FillStat(const struct stat& st, double* o) {
   o[SF_DEV_LO] = double(dev & 0xffffffffu);
 }
 
+}  // namespace
+
 
 // fstatat(dirfd, path, flags, out) → 0; the fields go to out (StatField order).
 Napi::Value Fstatat(const Napi::CallbackInfo& info) {
@@ -75,10 +77,9 @@ Napi::Value Fstatat(const Napi::CallbackInfo& info) {
 
 // fstatvfs(fd, out) → 0; the fields go to out (StatvfsField order). Works on O_PATH fds.
 Napi::Value Fstatvfs(const Napi::CallbackInfo& info) {
-  ARGS("fstatvfs");
-  int fd = -1;
+  ARGS_FD("fstatvfs");
   double* out = nullptr;
-  CHECK(a.Fd(0, &fd) && a.F64(1, VF_COUNT, &out));
+  CHECK_FD(a.F64(1, VF_COUNT, &out));
   struct statvfs sv;
   if (::fstatvfs(fd, &sv) < 0) return Err(env, -errno);
   out[VF_BSIZE] = double(sv.f_bsize);
@@ -149,8 +150,6 @@ Napi::Value Faccessat(const Napi::CallbackInfo& info) {
   return Ret(env, syscall(SYS_faccessat2, AT_FDCWD, proc.s, int(mode), int(flags & AT_EACCESS)));
 }
 
-}  // namespace
-
 // The field indices of a stat and a statvfs result, which lib/sys.ts checks at load.
 Napi::Object StatLayout(Napi::Env env) {
   Napi::Object o = Napi::Object::New(env);
@@ -162,18 +161,6 @@ Napi::Object StatLayout(Napi::Env env) {
   L(VF_FAVAIL); L(VF_FSID); L(VF_FLAG); L(VF_NAMEMAX); L(VF_COUNT);
 #undef L
   return o;
-}
-
-void AddMetadata(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"fstatat", Fstatat},
-      {"fstatvfs", Fstatvfs},
-      {"fchmodat", Fchmodat},
-      {"fchownat", Fchownat},
-      {"utimensat", Utimensat},
-      {"faccessat", Faccessat},
-  };
-  SetFns(env, o, fns);
 }
 
 }  // namespace sys

@@ -14,8 +14,6 @@
 namespace rxfuse {
 namespace sys {
 
-namespace {
-
 Napi::Value Mkdirat(const Napi::CallbackInfo& info) {
   ARGS_AT("mkdirat");
   int64_t mode = 0;
@@ -59,10 +57,12 @@ Napi::Value Unlinkat(const Napi::CallbackInfo& info) {
 }
 
 // The arguments of renameat2 and linkat: (olddirfd, oldpath, newdirfd, newpath, flags).
+namespace {
 struct Move {
   At from, to;
   int64_t flags = 0;
 };
+}  // namespace
 
 // The preamble of renameat2 and linkat: `a`, `env` and `m`.
 #define ARGS_MOVE(NAME)                                                     \
@@ -89,28 +89,12 @@ Napi::Value Linkat(const Napi::CallbackInfo& info) {
 
 // getdents(fd, out) → bytes of struct linux_dirent64 records read (0 at the end).
 Napi::Value Getdents(const Napi::CallbackInfo& info) {
-  ARGS("getdents");
-  int fd = -1;
+  ARGS_FD("getdents");
   Out out;
-  CHECK(a.Fd(0, &fd) && a.OutBytes(1, &out, false));
+  CHECK_FD(a.OutBytes(1, &out, false));
   return Ret(env, syscall(SYS_getdents64, fd, out.data, out.len));
 }
 
-}  // namespace
-
-void AddNames(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"mkdirat", Mkdirat},
-      {"mknodat", Mknodat},
-      {"symlinkat", Symlinkat},
-      {"readlinkat", Readlinkat},
-      {"unlinkat", Unlinkat},
-      {"renameat2", Renameat2},
-      {"linkat", Linkat},
-      {"getdents", Getdents},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse

@@ -38,6 +38,8 @@ struct XattrTarget {
   XattrTarget t(AT);     \
   if (!t.ok) return Err(env, -ENAMETOOLONG);
 
+}  // namespace
+
 // getxattr(dirfd, path, name, out|null) → the value's length; with no out (or an empty one), the size.
 Napi::Value Getxattr(const Napi::CallbackInfo& info) {
   ARGS_AT("getxattr");
@@ -81,17 +83,6 @@ Napi::Value Removexattr(const Napi::CallbackInfo& info) {
   return Ret(env, t.follow ? ::removexattr(t.path, name.s) : ::lremovexattr(t.path, name.s));
 }
 
-}  // namespace
-
-void AddXattrs(Napi::Env env, Napi::Object o) {
-  static const Fn fns[] = {
-      {"getxattr", Getxattr},
-      {"setxattr", Setxattr},
-      {"listxattr", Listxattr},
-      {"removexattr", Removexattr},
-  };
-  SetFns(env, o, fns);
-}
 
 }  // namespace sys
 }  // namespace rxfuse
