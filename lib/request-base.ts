@@ -7,6 +7,7 @@ import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from '
 import { complete } from './complete';
 import { Effect } from './registry-effects';
 import type { Dirents } from './dirents';
+import { fields } from './request-fields';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
 import type { NativeSession } from './native';
@@ -184,21 +185,11 @@ export abstract class Request {
   }
 
   /** This mount's sequence number of the request (for tracing). */
-  get seq(): number {
-    return this.f(F.SEQ);
-  }
-  get uid(): number {
-    return this.f(F.UID);
-  }
-  get gid(): number {
-    return this.f(F.GID);
-  }
-  get pid(): number {
-    return this.f(F.PID);
-  }
-  get umask(): number {
-    return this.f(F.UMASK);
-  }
+  declare readonly seq: number;
+  declare readonly uid: number;
+  declare readonly gid: number;
+  declare readonly pid: number;
+  declare readonly umask: number;
   /** The inode the request is about (the parent directory for name operations). */
   get ino(): number {
     return this.f(F.INO);
@@ -279,6 +270,17 @@ export abstract class Request {
     this.end(value);
   }
 
+  /**
+   * @internal A reply written to the scratch area (`write`) whose native call takes only the slot:
+   * attributes, statfs, a lock.
+   */
+  protected _scratch<T>(write: (s: Float64Array, v: T) => void, send: 'replyAttr' | 'replyStatfs' | 'replyLock', value: T): void {
+    write(this._host.scratch, value);
+    if (!this.begin()) return;
+    this._host.native[send](this._slot);
+    this.end(value);
+  }
+
   /** @internal success (errno 0). */
   protected _ok(): void {
     if (!this.begin()) return;
@@ -319,6 +321,8 @@ export abstract class Request {
     this._host.report('handler', this, 0, cause);
   }
 }
+
+fields(Request, { seq: F.SEQ, uid: F.UID, gid: F.GID, pid: F.PID, umask: F.UMASK });
 
 /** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
 export function okOff(v: unknown, what: string): U64 {
