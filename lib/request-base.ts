@@ -261,12 +261,15 @@ export abstract class Request {
 
   /**
    * @internal A reply whose native call takes the slot and one number (bmap index,
-   * poll events, xattr size, copy count). The hot replies (write, entry, attr, data) call native
-   * directly.
+   * poll events, xattr size, copy count, lseek offset). The hot replies (write, entry, data) call
+   * native directly.
    */
-  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void;
+  protected _num(send: 'replyLseek', value: U64): void;
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite' | 'replyLseek', value: U64): void {
     if (!this.begin()) return;
-    this._host.native[send](this._slot, value);
+    // the overloads pair each native reply with the values it takes
+    (this._host.native as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](this._slot, value);
     this.end(value);
   }
 

@@ -337,10 +337,7 @@ export class LseekRequest extends FileRequest {
   /** SEEK_DATA (3) or SEEK_HOLE (4); the kernel handles SEEK_SET/CUR/END itself. */
   declare readonly whence: number;
   replyLseek(offset: U64): void {
-    okOff(offset, 'lseek offset');
-    if (!this.begin()) return;
-    this._host.native.replyLseek(this._slot, offset);
-    this.end(offset);
+    this._num('replyLseek', okOff(offset, 'lseek offset'));
   }
   _reply(r: U64): void {
     this.replyLseek(r);
