@@ -7,6 +7,7 @@ import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from '
 import { complete } from './complete';
 import { Effect } from './registry-effects';
 import type { Dirents } from './dirents';
+import { fields } from './request-fields';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
 import type { NativeSession } from './native';
@@ -184,21 +185,11 @@ export abstract class Request {
   }
 
   /** This mount's sequence number of the request (for tracing). */
-  get seq(): number {
-    return this.f(F.SEQ);
-  }
-  get uid(): number {
-    return this.f(F.UID);
-  }
-  get gid(): number {
-    return this.f(F.GID);
-  }
-  get pid(): number {
-    return this.f(F.PID);
-  }
-  get umask(): number {
-    return this.f(F.UMASK);
-  }
+  declare readonly seq: number;
+  declare readonly uid: number;
+  declare readonly gid: number;
+  declare readonly pid: number;
+  declare readonly umask: number;
   /** The inode the request is about (the parent directory for name operations). */
   get ino(): number {
     return this.f(F.INO);
@@ -270,12 +261,26 @@ export abstract class Request {
 
   /**
    * @internal A reply whose native call takes the slot and one number (bmap index,
-   * poll events, xattr size, copy count). The hot replies (write, entry, attr, data) call native
-   * directly.
+   * poll events, xattr size, copy count, lseek offset). The hot replies (write, entry, data) call
+   * native directly.
    */
-  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void {
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void;
+  protected _num(send: 'replyLseek', value: U64): void;
+  protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite' | 'replyLseek', value: U64): void {
     if (!this.begin()) return;
-    this._host.native[send](this._slot, value);
+    // the overloads pair each native reply with the values it takes
+    (this._host.native as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](this._slot, value);
+    this.end(value);
+  }
+
+  /**
+   * @internal A reply written to the scratch area (`write`) whose native call takes only the slot:
+   * attributes, statfs, a lock.
+   */
+  protected _scratch<T>(write: (s: Float64Array, v: T) => void, send: 'replyAttr' | 'replyStatfs' | 'replyLock', value: T): void {
+    write(this._host.scratch, value);
+    if (!this.begin()) return;
+    this._host.native[send](this._slot);
     this.end(value);
   }
 
@@ -319,6 +324,8 @@ export abstract class Request {
     this._host.report('handler', this, 0, cause);
   }
 }
+
+fields(Request, { seq: F.SEQ, uid: F.UID, gid: F.GID, pid: F.PID, umask: F.UMASK });
 
 /** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
 export function okOff(v: unknown, what: string): U64 {

@@ -4,6 +4,7 @@ import { F, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import { type Entry, type OpenResult, writeEntry, writeOpen } from './attr';
 import { Effect } from './registry-effects';
 import { Request } from './request-base';
+import { fields, names } from './request-fields';
 import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
 
 export class LookupRequest extends NamedEntryRequest {
@@ -13,11 +14,10 @@ export class LookupRequest extends NamedEntryRequest {
 export class ForgetRequest extends Request {
   readonly op = 'forget';
   /** How many lookups the kernel gives back. */
-  get nlookup(): number {
-    return this.f(F.SIZE);
-  }
+  declare readonly nlookup: number;
   _reply(): void {}
 }
+fields(ForgetRequest, { nlookup: F.SIZE });
 
 export interface Forget {
   ino: number;
@@ -26,9 +26,7 @@ export interface Forget {
 
 export class ForgetMultiRequest extends Request {
   readonly op = 'forgetMulti';
-  get count(): number {
-    return this.f(F.SIZE);
-  }
+  declare readonly count: number;
   /** The (ino, nlookup) pairs of this batch. */
   get forgets(): Forget[] {
     const n = this.count;
@@ -40,23 +38,20 @@ export class ForgetMultiRequest extends Request {
   }
   _reply(): void {}
 }
+fields(ForgetMultiRequest, { count: F.SIZE });
 
 export class MknodRequest extends NamedEntryRequest {
   readonly op = 'mknod';
-  get mode(): number {
-    return this.f(F.MODE);
-  }
-  get rdev(): number {
-    return this.f(F.RDEV);
-  }
+  declare readonly mode: number;
+  declare readonly rdev: number;
 }
+fields(MknodRequest, { mode: F.MODE, rdev: F.RDEV });
 
 export class MkdirRequest extends NamedEntryRequest {
   readonly op = 'mkdir';
-  get mode(): number {
-    return this.f(F.MODE);
-  }
+  declare readonly mode: number;
 }
+fields(MkdirRequest, { mode: F.MODE });
 
 export class UnlinkRequest extends NamedOkRequest {
   readonly op = 'unlink';
@@ -76,32 +71,20 @@ export class SymlinkRequest extends NamedEntryRequest {
 
 export class RenameRequest extends NamedOkRequest {
   readonly op = 'rename';
-  get newParent(): number {
-    return this.f(F.INO2);
-  }
-  get newName(): Buffer {
-    return this.bytesAt(VAR_NAME2, F.NAME2_LEN);
-  }
-  get newNameKey(): string {
-    return this.latin1At(VAR_NAME2, F.NAME2_LEN);
-  }
+  declare readonly newParent: number;
+  declare readonly newName: Buffer;
+  declare readonly newNameKey: string;
   /** RenameFlags bits (RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT). */
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly flags: number;
 }
+fields(RenameRequest, { newParent: F.INO2, flags: F.FLAGS });
+names(RenameRequest, { newName: [VAR_NAME2, F.NAME2_LEN] });
 
 export class LinkRequest extends Request {
   readonly op = 'link';
-  get newParent(): number {
-    return this.f(F.INO2);
-  }
-  get newName(): Buffer {
-    return this.bytesAt(VAR_NAME, F.NAME_LEN);
-  }
-  get newNameKey(): string {
-    return this.latin1At(VAR_NAME, F.NAME_LEN);
-  }
+  declare readonly newParent: number;
+  declare readonly newName: Buffer;
+  declare readonly newNameKey: string;
   /** Answers with the entry of the linked inode; the kernel then holds one more lookup of it. */
   replyEntry(entry: Entry): void {
     this._entry(entry);
@@ -110,18 +93,16 @@ export class LinkRequest extends Request {
     this._entry(r);
   }
 }
+fields(LinkRequest, { newParent: F.INO2 });
+names(LinkRequest, { newName: [VAR_NAME, F.NAME_LEN] });
 
 /** create's result: the new entry and the open file's handle and flags. */
 export type CreateResult = Entry & OpenResult;
 
 export class CreateRequest extends NamedRequest {
   readonly op = 'create';
-  get mode(): number {
-    return this.f(F.MODE);
-  }
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly mode: number;
+  declare readonly flags: number;
   /** Answers with the new entry and the open file; the kernel then holds one lookup of it. */
   replyCreate(r: CreateResult): void {
     const h = this._host;
@@ -136,3 +117,4 @@ export class CreateRequest extends NamedRequest {
     this.replyCreate(r);
   }
 }
+fields(CreateRequest, { mode: F.MODE, flags: F.FLAGS });

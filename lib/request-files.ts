@@ -6,6 +6,7 @@ import { Effect } from './registry-effects';
 import { Dirents } from './dirents';
 import { alignedCopy } from './sys';
 import { bytes, okOff, type PollHandle, Request } from './request-base';
+import { fields, flags, wide } from './request-fields';
 import { FileOkRequest, FileRequest, shareFields } from './request-shapes';
 /** The field read and write take their offset from. */
 const OFFSET_FIELD = F.OFF;
@@ -14,9 +15,7 @@ const DIRECT_BLOCK = 512;
 
 abstract class OpenLike extends Request {
   /** open(2) flags (O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, ...; O_CREAT and O_EXCL are handled by the kernel). */
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly flags: number;
   /** Answers with a file handle and the file-info flags (direct_io, keep_cache, ...). */
   replyOpen(r?: OpenResult | number): void {
     writeOpen(this._host.scratch, r);
@@ -29,6 +28,7 @@ abstract class OpenLike extends Request {
     this.replyOpen(r);
   }
 }
+fields(OpenLike, { flags: F.FLAGS });
 
 export class OpenRequest extends OpenLike {
   readonly op = 'open';
@@ -54,10 +54,9 @@ abstract class ReadWriteRequest extends FileRequest {
   get size(): number {
     return this.f(F.SIZE);
   }
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly flags: number;
 }
+fields(ReadWriteRequest, { flags: F.FLAGS });
 
 export class ReadRequest extends ReadWriteRequest {
   readonly op = 'read';
@@ -87,9 +86,7 @@ export class ReadRequest extends ReadWriteRequest {
 export class WriteRequest extends ReadWriteRequest {
   readonly op = 'write';
   /** True for a delayed write from the page cache (writeback): uid/gid/pid are not the writer's. */
-  get writepage(): boolean {
-    return this.f(F.ARG2) !== 0;
-  }
+  declare readonly writepage: boolean;
   /** @internal The payload, copied out of the receive buffer while the write waited its turn. */
   _copy: Buffer | undefined;
   /**
@@ -125,6 +122,7 @@ export class WriteRequest extends ReadWriteRequest {
     this.replyWrite(r);
   }
 }
+flags(WriteRequest, { writepage: F.ARG2 });
 
 export class FlushRequest extends FileOkRequest {
   readonly op = 'flush';
@@ -135,26 +133,21 @@ export class ReleaseRequest extends FileOkRequest {
   protected override end(value?: unknown, err = 0): void {
     super.end(value, err, Effect.release, this.f(F.INO));
   }
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly flags: number;
   /** Set when the release also flushes. */
-  get flush(): boolean {
-    return this.f(F.ARG2) !== 0;
-  }
+  declare readonly flush: boolean;
   /** Set when flock locks of lockOwner are to be released. */
-  get flockRelease(): boolean {
-    return this.f(F.ARG3) !== 0;
-  }
+  declare readonly flockRelease: boolean;
 }
+fields(ReleaseRequest, { flags: F.FLAGS });
+flags(ReleaseRequest, { flush: F.ARG2, flockRelease: F.ARG3 });
 
 export class FsyncRequest extends FileOkRequest {
   readonly op = 'fsync';
   /** Only the data, not the metadata, needs syncing (fdatasync). */
-  get datasync(): boolean {
-    return this.f(F.ARG) !== 0;
-  }
+  declare readonly datasync: boolean;
 }
+flags(FsyncRequest, { datasync: F.ARG });
 
 export class OpendirRequest extends OpenLike {
   readonly op = 'opendir';
@@ -163,13 +156,9 @@ export class OpendirRequest extends OpenLike {
 abstract class ReaddirLike extends FileRequest {
   protected abstract readonly plus: boolean;
   /** The cookie to continue after (0: from the start). */
-  get offset(): number {
-    return this.f(OFFSET_FIELD);
-  }
+  declare readonly offset: number;
   /** The kernel's buffer size in bytes. */
-  get size(): number {
-    return this.f(F.SIZE);
-  }
+  declare readonly size: number;
   /**
    * Answers with the entries of `list` whose cookie is greater than `offset`, as many as fit.
    * Returns how many were sent.
@@ -187,6 +176,7 @@ abstract class ReaddirLike extends FileRequest {
     this.replyDirents(r);
   }
 }
+fields(ReaddirLike, { offset: OFFSET_FIELD, size: F.SIZE });
 
 export class ReaddirRequest extends ReaddirLike {
   readonly op = 'readdir';
@@ -207,10 +197,9 @@ export class ReleasedirRequest extends FileOkRequest {
 
 export class FsyncdirRequest extends FileOkRequest {
   readonly op = 'fsyncdir';
-  get datasync(): boolean {
-    return this.f(F.ARG) !== 0;
-  }
+  declare readonly datasync: boolean;
 }
+flags(FsyncdirRequest, { datasync: F.ARG });
 
 abstract class LockRequest extends FileRequest {
   /** The lock asked about or asked for (F_RDLCK, F_WRLCK, F_UNLCK; len 0 = to the end of the file). */
@@ -223,10 +212,7 @@ export class GetlkRequest extends LockRequest {
   readonly op = 'getlk';
   /** Answers with the conflicting lock, or one of type F_UNLCK when there is none. */
   replyLock(l: Lock): void {
-    writeLock(this._host.scratch, l);
-    if (!this.begin()) return;
-    this._host.native.replyLock(this._slot);
-    this.end(l);
+    this._scratch(writeLock, 'replyLock', l);
   }
   _reply(r: Lock): void {
     this.replyLock(r);
@@ -238,11 +224,10 @@ export class SetlkRequest extends FileOkRequest {
   /** The lock asked for (F_RDLCK, F_WRLCK, F_UNLCK; len 0 = to the end of the file). */
   declare readonly lock: Lock;
   /** Set for F_SETLKW: wait for the lock rather than fail with EAGAIN. */
-  get sleep(): boolean {
-    return this.f(F.ARG2) !== 0;
-  }
+  declare readonly sleep: boolean;
 }
 shareFields(SetlkRequest, LockRequest, ['lock']);
+flags(SetlkRequest, { sleep: F.ARG2 });
 
 /** ioctl results: the return value and the output bytes (at most outSize). */
 export interface IoctlResult {
@@ -253,25 +238,17 @@ export interface IoctlResult {
 export class IoctlRequest extends FileRequest {
   readonly op = 'ioctl';
   /** The command (32 bits, as the kernel passes it). */
-  get cmd(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly cmd: number;
   /** The caller's argument (a pointer value in its address space). */
-  get arg(): number {
-    return this.f(F.ARG2);
-  }
+  declare readonly arg: number;
   /** FUSE_IOCTL_* flags. */
-  get flags(): number {
-    return this.f(F.ARG3);
-  }
+  declare readonly flags: number;
   /** The input bytes the kernel copied in for a _IOC_WRITE command (a fresh copy). */
   get inData(): Buffer {
     return Buffer.from(this.payload());
   }
   /** How many output bytes the caller expects (_IOC_READ commands). */
-  get outSize(): number {
-    return this.f(F.SIZE);
-  }
+  declare readonly outSize: number;
   replyIoctl(result: number, data?: Uint8Array): void {
     if (!Number.isInteger(result)) throw new TypeError(`ioctl: invalid result ${result}`);
     if (data !== undefined) {
@@ -288,13 +265,12 @@ export class IoctlRequest extends FileRequest {
     else this.replyIoctl(r.result ?? 0, r.data);
   }
 }
+fields(IoctlRequest, { cmd: F.ARG, arg: F.ARG2, flags: F.ARG3, outSize: F.SIZE });
 
 export class PollRequest extends FileRequest {
   readonly op = 'poll';
   /** The events the caller waits for (POLLIN, POLLOUT, ...). */
-  get events(): number {
-    return this.f(F.ARG2);
-  }
+  declare readonly events: number;
   /** Present when the kernel wants a notification once readiness changes. */
   get handle(): PollHandle | undefined {
     const id = this.f(F.ARG);
@@ -309,65 +285,39 @@ export class PollRequest extends FileRequest {
     this.replyPoll(r);
   }
 }
+fields(PollRequest, { events: F.ARG2 });
 
 export class FlockRequest extends FileOkRequest {
   readonly op = 'flock';
   /** LOCK_SH, LOCK_EX or LOCK_UN, possibly with LOCK_NB. */
-  get operation(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly operation: number;
 }
+fields(FlockRequest, { operation: F.ARG });
 
 export class FallocateRequest extends FileOkRequest {
   readonly op = 'fallocate';
-  get mode(): number {
-    return this.f(F.ARG);
-  }
-  get offset(): number {
-    return this.n64(F.OFF, 'offset');
-  }
-  get length(): number {
-    return this.n64(F.SIZE, 'length');
-  }
+  declare readonly mode: number;
+  declare readonly offset: number;
+  declare readonly length: number;
   /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
-  get offset64(): U64 {
-    return this.f64(F.OFF, F.OFF_X);
-  }
-  get length64(): U64 {
-    return this.f64(F.SIZE, F.SIZE_X);
-  }
+  declare readonly offset64: U64;
+  declare readonly length64: U64;
 }
+fields(FallocateRequest, { mode: F.ARG });
+wide(FallocateRequest, { offset: [F.OFF, F.OFF_X], length: [F.SIZE, F.SIZE_X] });
 
 export class CopyFileRangeRequest extends FileRequest {
   readonly op = 'copyFileRange';
-  get offsetIn(): number {
-    return this.n64(F.OFF, 'offsetIn');
-  }
+  declare readonly offsetIn: number;
   /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only); so are offsetOut64 and length64. */
-  get offsetIn64(): U64 {
-    return this.f64(F.OFF, F.OFF_X);
-  }
-  get inoOut(): number {
-    return this.f(F.INO2);
-  }
-  get fhOut(): number {
-    return this.f(F.FH2);
-  }
-  get offsetOut(): number {
-    return this.n64(F.OFF2, 'offsetOut');
-  }
-  get length(): number {
-    return this.n64(F.SIZE, 'length');
-  }
-  get offsetOut64(): U64 {
-    return this.f64(F.OFF2, F.OFF2_X);
-  }
-  get length64(): U64 {
-    return this.f64(F.SIZE, F.SIZE_X);
-  }
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly offsetIn64: U64;
+  declare readonly inoOut: number;
+  declare readonly fhOut: number;
+  declare readonly offsetOut: number;
+  declare readonly length: number;
+  declare readonly offsetOut64: U64;
+  declare readonly length64: U64;
+  declare readonly flags: number;
   /** Answers with the number of bytes copied. */
   replyWrite(count: number): void {
     this._num('replyWrite', unsigned(count, 'copy count'));
@@ -376,27 +326,22 @@ export class CopyFileRangeRequest extends FileRequest {
     this.replyWrite(r);
   }
 }
+fields(CopyFileRangeRequest, { inoOut: F.INO2, fhOut: F.FH2, flags: F.FLAGS });
+wide(CopyFileRangeRequest, { offsetIn: [F.OFF, F.OFF_X], offsetOut: [F.OFF2, F.OFF2_X], length: [F.SIZE, F.SIZE_X] });
 
 export class LseekRequest extends FileRequest {
   readonly op = 'lseek';
-  get offset(): number {
-    return this.n64(F.OFF, 'offset');
-  }
+  declare readonly offset: number;
   /** The offset, exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
-  get offset64(): U64 {
-    return this.f64(F.OFF, F.OFF_X);
-  }
+  declare readonly offset64: U64;
   /** SEEK_DATA (3) or SEEK_HOLE (4); the kernel handles SEEK_SET/CUR/END itself. */
-  get whence(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly whence: number;
   replyLseek(offset: U64): void {
-    okOff(offset, 'lseek offset');
-    if (!this.begin()) return;
-    this._host.native.replyLseek(this._slot, offset);
-    this.end(offset);
+    this._num('replyLseek', okOff(offset, 'lseek offset'));
   }
   _reply(r: U64): void {
     this.replyLseek(r);
   }
 }
+fields(LseekRequest, { whence: F.ARG });
+wide(LseekRequest, { offset: [F.OFF, F.OFF_X] });

@@ -4,6 +4,7 @@ import { F } from './layout';
 import { type Statfs, type Timespec, type U64, unsigned, writeStatfs } from './attr';
 import { errno } from './errors';
 import { bytes, Request } from './request-base';
+import { fields } from './request-fields';
 import { SetattrValid } from './request-flags';
 import { FileAttrRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
 
@@ -16,9 +17,7 @@ export class GetattrRequest extends FileAttrRequest {
 export class SetattrRequest extends FileAttrRequest {
   readonly op = 'setattr';
   /** Which attributes to change: a mask of SetattrValid bits. */
-  get toSet(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly toSet: number;
   private has(bit: number): boolean {
     return (this.f(F.ARG) & bit) !== 0;
   }
@@ -53,6 +52,7 @@ export class SetattrRequest extends FileAttrRequest {
     return this.has(SetattrValid.CTIME) ? { sec: this.f(F.CTIME_S), nsec: this.f(F.CTIME_NS) } : undefined;
   }
 }
+fields(SetattrRequest, { toSet: F.ARG });
 
 export class ReadlinkRequest extends Request {
   readonly op = 'readlink';
@@ -72,10 +72,7 @@ export class ReadlinkRequest extends Request {
 export class StatfsRequest extends Request {
   readonly op = 'statfs';
   replyStatfs(s: Statfs): void {
-    writeStatfs(this._host.scratch, s);
-    if (!this.begin()) return;
-    this._host.native.replyStatfs(this._slot);
-    this.end(s);
+    this._scratch(writeStatfs, 'replyStatfs', s);
   }
   _reply(r: Statfs): void {
     this.replyStatfs(r);
@@ -93,11 +90,10 @@ export class SetxattrRequest extends OkRequest {
     return Buffer.from(this.payload());
   }
   /** XattrFlags: CREATE (fail if it exists), REPLACE (fail if it does not). */
-  get flags(): number {
-    return this.f(F.FLAGS);
-  }
+  declare readonly flags: number;
 }
 shareFields(SetxattrRequest, NamedRequest, ['name', 'nameKey']);
+fields(SetxattrRequest, { flags: F.FLAGS });
 
 /** Answers an xattr-style request with bytes, handling the kernel's size probe and ERANGE. */
 function replySized(req: GetxattrRequest | ListxattrRequest, value: Uint8Array): void {
@@ -109,9 +105,7 @@ function replySized(req: GetxattrRequest | ListxattrRequest, value: Uint8Array):
 
 abstract class XattrReadRequest extends Request {
   /** The caller's buffer size; 0 asks only for the size needed. */
-  get size(): number {
-    return this.f(F.SIZE);
-  }
+  declare readonly size: number;
   /** Answers a size probe (size 0) with the size needed. */
   replyXattrSize(n: number): void {
     this._num('replyXattr', unsigned(n, 'xattr size'));
@@ -124,6 +118,7 @@ abstract class XattrReadRequest extends Request {
     this.end(data);
   }
 }
+fields(XattrReadRequest, { size: F.SIZE });
 
 export class GetxattrRequest extends XattrReadRequest {
   readonly op = 'getxattr';
@@ -172,20 +167,15 @@ shareFields(RemovexattrRequest, NamedRequest, ['name', 'nameKey']);
 export class AccessRequest extends OkRequest {
   readonly op = 'access';
   /** R_OK | W_OK | X_OK bits, or F_OK (0). */
-  get mask(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly mask: number;
 }
+fields(AccessRequest, { mask: F.ARG });
 
 export class BmapRequest extends Request {
   readonly op = 'bmap';
-  get blocksize(): number {
-    return this.f(F.ARG);
-  }
+  declare readonly blocksize: number;
   /** The block index within the file. */
-  get index(): number {
-    return this.f(F.OFF);
-  }
+  declare readonly index: number;
   /** Answers with the block index within the device. */
   replyBmap(idx: number): void {
     this._num('replyBmap', unsigned(idx, 'bmap index'));
@@ -194,3 +184,4 @@ export class BmapRequest extends Request {
     this.replyBmap(r);
   }
 }
+fields(BmapRequest, { blocksize: F.ARG, index: F.OFF });

@@ -93,10 +93,7 @@ export abstract class FileAttrRequest extends FileRequest {
   }
   /** Answers with attributes, optionally with their cache timeout. */
   replyAttr(attr: AttrResult): void {
-    writeAttrResult(this._host.scratch, attr);
-    if (!this.begin()) return;
-    this._host.native.replyAttr(this._slot);
-    this.end(attr);
+    this._scratch(writeAttrResult, 'replyAttr', attr);
   }
   _reply(r: AttrResult): void {
     this.replyAttr(r);

@@ -80,13 +80,18 @@ export function textLine(r: TraceRecord): string {
   return `${clock(r)} ${who} ${r.op}(${args.join(', ')})${result(r)}${took}`;
 }
 
-/** Writes one textLine per record. */
-export function textExporter(out: TraceOutput): TraceExporter {
+/** An exporter that writes one `line` per record to `out` (the text and JSON lines exporters). */
+export function lineExporter(out: TraceOutput, line: (r: TraceRecord) => string): TraceExporter {
   const sink = new TraceSink(out);
   return {
-    next: (r) => sink.write(textLine(r) + '\n'),
+    next: (r) => sink.write(line(r) + '\n'),
     error: () => sink.close(),
     complete: () => sink.close(),
     close: () => sink.close(),
   };
+}
+
+/** Writes one textLine per record. */
+export function textExporter(out: TraceOutput): TraceExporter {
+  return lineExporter(out, textLine);
 }
