@@ -30,50 +30,18 @@ export class RegistryEffects {
    * the first entry of `list` sent and `count` how many.
    */
   apply(effect: Effect, arg: number, list: Dirents | undefined, count: number): void {
-    if (!this.inodes) return;
-    switch (effect) {
-      case Effect.entry:
-        this.entry(arg);
-        break;
-      case Effect.open:
-        this.opened(arg);
-        break;
-      case Effect.create:
-        this.entry(arg);
-        this.opened(arg);
-        break;
-      case Effect.release:
-        this.released(arg);
-        break;
-      case Effect.dirents:
-        if (list !== undefined) this.dirents(list, arg, count);
-        break;
-    }
-  }
-
-  /** The kernel accepted an entry reply: it holds one more lookup of ino. */
-  private entry(ino: number): void {
-    if (this.inodes) this.inodes._entry(ino);
-  }
-
-  /** The same for each entry of a readdirplus reply (not "." and "..", not ino 0). */
-  private dirents(list: Dirents, start: number, count: number): void {
     const inodes = this.inodes;
     if (!inodes) return;
-    for (let i = start; i < start + count; i++) {
-      const ino = list.inoAt(i);
-      if (ino !== 0 && !list.isDotAt(i)) inodes._entry(ino);
+    if (effect === Effect.entry || effect === Effect.create) inodes._entry(arg);
+    if (effect === Effect.open || effect === Effect.create) inodes._open(arg);
+    if (effect === Effect.release) inodes._release(arg);
+    if (effect === Effect.dirents && list !== undefined) {
+      // Each entry sent, but not "." and ".." nor ino 0.
+      for (let i = arg; i < arg + count; i++) {
+        const ino = list.inoAt(i);
+        if (ino !== 0 && !list.isDotAt(i)) inodes._entry(ino);
+      }
     }
-  }
-
-  /** An open, opendir or create reply was accepted. */
-  private opened(ino: number): void {
-    if (this.inodes) this.inodes._open(ino);
-  }
-
-  /** A release or releasedir was answered. */
-  private released(ino: number): void {
-    if (this.inodes) this.inodes._release(ino);
   }
 
   /** A FORGET (multi: a batch FORGET) in the slot whose header starts at h[b]. */
