@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import {
   type Attr, Capability, errno, Fuse, FuseError, type FuseErrorEvent, type Handlers, layers, PASS,
 } from '../lib';
-import { errCode, forceUnmount, fuseMounts, py, sh, withMount } from './helpers';
+import { errCode, forceUnmount, TEST_MOUNT_PREFIX, fuseMounts, py, sh, withMount } from './helpers';
 
 const ROOT = 1;
 const FILE = 2;
@@ -103,7 +103,7 @@ describe('what rxfuse answers for you', function () {
     });
 
     it('mount() refuses capabilities.atomicOTrunc without an open handler, naming the fix', async function () {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-test-'));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), TEST_MOUNT_PREFIX));
       const fuse = new Fuse({ conn: { capabilities: { atomicOTrunc: true } } });
       fuse.handleAll(new OneFile().handlers());
       try {

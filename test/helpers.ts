@@ -39,12 +39,15 @@ export async function forceUnmount(fuse: Fuse | undefined, dir: string): Promise
  * Mounts a filesystem set up by `setup`, runs `body` and always unmounts, even when body throws.
  * autoUnmount is on unless the options say otherwise, so a crashed test run leaves no mount.
  */
+/** The temp-dir prefix of this process's test mounts (its pid in it: concurrent runs do not see each other's). */
+export const TEST_MOUNT_PREFIX = `rxfuse-test-${process.pid}-`;
+
 export async function withMount<T>(
   setup: (fuse: Fuse) => void,
   body: (m: Mounted) => Promise<T>,
   options: FuseOptions = {},
 ): Promise<T> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-test-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), TEST_MOUNT_PREFIX));
   const fuse = new Fuse({ mountTimeout: 10000, ...options });
   setup(fuse);
   try {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { type Fuse, type FuseErrorEvent, type FuseOptions, capabilityNames } from '../lib';
 import { OrderFs, type OrderRec, prng, replay } from './fixtures/orderfs';
-import { fuseMounts, type Mounted, sh, until, withMount } from './helpers';
+import { fuseMounts, type Mounted, sh, TEST_MOUNT_PREFIX, until, withMount } from './helpers';
 
 /** Linux AIO through ctypes: submit(fd, [(offset, bytes)]) queues all writes at once, wait(n) reaps n. */
 const AIO = `
@@ -244,7 +244,7 @@ describe('ordering: writes of one inode are handled one at a time, in kernel ord
   this.timeout(90000);
 
   afterEach(function () {
-    const left = fuseMounts().filter((p) => p.includes('rxfuse-test-'));
+    const left = fuseMounts().filter((p) => p.includes(TEST_MOUNT_PREFIX));
     assert.deepEqual(left, [], 'mounts left behind');
   });
 

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import type { Fuse, FuseOptions } from '../lib';
 import type { DroppedLookup } from '../lib/registry';
 import { ROOT, RegFs } from './fixtures/regfs';
-import { forceUnmount, fuseMounts, type Mounted, sh, until as pollUntil, withMount } from './helpers';
+import { forceUnmount, fuseMounts, type Mounted, sh, TEST_MOUNT_PREFIX, until as pollUntil, withMount } from './helpers';
 
 const PLUS: FuseOptions = { conn: { capabilities: { readdirplus: true, readdirplusAuto: false } } };
 
@@ -430,7 +430,7 @@ describe('registry: the CLI --stats', function () {
 
   it('SIGUSR1 prints one rxfuse-stats line; SIGTERM exits 0 with a final one', async function () {
     this.timeout(30000);
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-test-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), TEST_MOUNT_PREFIX));
     const bin = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
     child = new Child(process.execPath, [bin, 'hello', dir, '--stats']);
     await child.line('mounted');
