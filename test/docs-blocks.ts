@@ -26,7 +26,7 @@ export interface DocProgram {
 
 const FENCE_OPEN = /^```(\S*)\s*$/;
 const RUNNABLE: Readonly<Record<string, 'ts' | 'js'>> = { ts: 'ts', typescript: 'ts', js: 'js', javascript: 'js' };
-const ANNOTATION = /^<!--\s*(program|snippet|check):\s*(.*?)\s*-->$/;
+const ANNOTATION = /^<!--\s*([a-z]+):\s*(.*?)\s*-->$/;
 const PART_OF = /^part of ([\w-]+)$/;
 
 interface Pending {
@@ -36,7 +36,9 @@ interface Pending {
 }
 
 function annotate(p: Pending, key: string, value: string, where: string): void {
-  if (key === 'check') {
+  if (!['program', 'snippet', 'check'].includes(key)) {
+    throw new Error(`${where}: unknown annotation "${key}" (program, snippet or check)`);
+  } else if (key === 'check') {
     p.checks.push(value);
   } else if (key === 'program') {
     if (!/^[\w-]+$/.test(value)) throw new Error(`${where}: program names are letters, digits, - and _: ${value}`);
