@@ -19,9 +19,10 @@ const MOUNT_MS = 15000;
 const EXIT_MS = 10000;
 const CHECK_MS = 15000;
 
+// A user's settings: no `types`, no skipLibCheck (rxfuse's declarations are checked too).
 const TSCONFIG = {
   compilerOptions: {
-    strict: true, module: 'nodenext', target: 'ES2022', types: ['node'], rootDir: 'src', outDir: 'out',
+    strict: true, module: 'nodenext', target: 'ES2022', rootDir: 'src', outDir: 'out',
     noUnusedLocals: true, noEmitOnError: false,
   },
   include: ['src/**/*.ts'],
