@@ -144,7 +144,8 @@ describe('docs: every code block of README.md and docs/guide.md compiles and run
   });
 
   for (const prog of programs) {
-    it(`${prog.where} (${prog.name}): compiles under strict and runs${prog.checks.length ? `, ${prog.checks.length} checks` : ''}`, async function () {
+    const checks = prog.checks.length === 1 ? ', 1 check' : prog.checks.length ? `, ${prog.checks.length} checks` : '';
+    it(`${prog.where} (${prog.name}): compiles under strict and runs${checks}`, async function () {
       this.timeout(MOUNT_MS + EXIT_MS + CHECK_MS * (prog.checks.length + 1));
       const errors = [...(diagnostics.get('') ?? []), ...(diagnostics.get(prog.name) ?? [])];
       if (errors.length) assert.fail(`tsc:\n${errors.join('\n')}`);
