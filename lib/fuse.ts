@@ -33,10 +33,13 @@ interface DirectHandler {
 
 /** Figures for tools and tests: the registry's counts and the requests in flight. */
 export interface FuseStats extends RegistryStats {
+  /** Requests answered later than their dispatch, not yet answered. */
   inFlight: number;
+  /** Request slots the native side holds (0 when not mounted). */
   busySlots: number;
-  /** Busy-poll episodes after the fd ran dry, and those that found a request. */
+  /** Busy-poll episodes after the fd ran dry. */
   spins: number;
+  /** Busy-poll episodes that found a request. */
   spinHits: number;
 }
 
@@ -92,6 +95,7 @@ export class Fuse implements RequestHost {
   private readonly useRegistry: boolean;
   private readonly registryEffects: RegistryEffects;
   private readonly ordered: boolean;
+  /** The options the mount was created with (a copy). */
   readonly options: Readonly<FuseOptions>;
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
@@ -108,6 +112,11 @@ export class Fuse implements RequestHost {
   /** Emits once when the mount is gone (unmount(), close(), fusermount3 -u, or process exit). */
   readonly closed$: Observable<void> = this.closedSubject.asObservable();
 
+  /**
+   * A mount, not yet mounted: attach handlers, then mount(). Loads the addon.
+   * @throws RangeError when maxInFlight, writeBuffers, unclaimedGrace or busyPoll is out of range.
+   * @throws Error when the native addon cannot be loaded (the message says what to install or run).
+   */
   constructor(options: FuseOptions = {}) {
     this.options = { ...options };
     this.useRegistry = options.registry ?? true;
@@ -233,12 +242,15 @@ export class Fuse implements RequestHost {
     return this.observers.add(observer);
   }
 
+  /** Whether the mount is up (INIT done, not yet closed). */
   get mounted(): boolean {
     return this.state === 'mounted';
   }
+  /** Whether the mount is gone (or mount() failed, or unmount() came first): it cannot be mounted again. */
   get closed(): boolean {
     return this.state === 'closed';
   }
+  /** The absolute mountpoint given to mount() ('' before). */
   get mountpoint(): string {
     return this.mountpointPath;
   }
@@ -296,7 +308,14 @@ export class Fuse implements RequestHost {
   }
 
   /** The receive loop's busy-poll figures: spins, spins that found a request, spinning now. */
-  loopStats(): { spins: number; spinHits: number; spinning: boolean } {
+  loopStats(): {
+    /** Busy-poll episodes after the fd ran dry. */
+    spins: number;
+    /** Episodes that found a request. */
+    spinHits: number;
+    /** Whether the loop is spinning now. */
+    spinning: boolean;
+  } {
     return this.state === 'mounted' ? this.native.loopStats() : { spins: 0, spinHits: 0, spinning: false };
   }
 

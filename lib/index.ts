@@ -1,5 +1,6 @@
 // rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
-export { Fuse, type FuseOptions, type ConnOptions } from './fuse';
+export { Fuse, type FuseOptions, type ConnOptions, type FuseStats } from './fuse';
+export type { InodeRegistry, RegistryStats, RegistryAnomaly, DroppedLookup } from './registry';
 export type { ConnInfo } from './native';
 export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultOf } from './handle';
 export * from './request';
