@@ -30,6 +30,7 @@ export class Dirents {
     this.offs = new Float64Array(cap);
   }
 
+  /** How many entries the list holds. */
   get length(): number {
     return this.n;
   }

@@ -59,7 +59,8 @@ export interface Fuse extends Streams {}
 /**
  * One FUSE mount. Attach handlers (handle(), or operators on the `<op>$` streams) before mount():
  * the ops with a subscriber at mount time are the ones the kernel sees implemented; libfuse answers
- * the others ENOSYS without entering JS.
+ * the others ENOSYS without entering JS. `fuse.<op>$` (`lookup$`, `read$`, ... one per name in OPS)
+ * is `fuse.requests(op)`: the Observable of that op's requests, typed by RequestMap.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Fuse implements RequestHost {

@@ -25,7 +25,8 @@ export * as sys from './sys';
 export {
   trace, traceRecords, type Trace, type TraceOptions, type TraceFormat, type TapOptions, type TraceRecord, type TraceValue,
   type TraceFields, type TraceOutput, type TraceExporter, textExporter, textLine, jsonlExporter, chromeExporter,
-  type ChromeOptions, otelExporter, spanAttributes, type OtelOptions, type OtelTracerLike, type OtelSpanLike, TraceSummary,
+  type ChromeOptions, otelExporter, spanAttributes, type OtelOptions, type OtelTracerLike, type OtelSpanLike, type OtelAttribute,
+  type OtelHrTime, TraceSummary,
   liveSummary, type LiveSummary, type SummaryOptions, type OpStats, LatencyHistogram, type LatencyBucket, histogramSvg,
   histogramHtml, writeHistogram, type HistogramOptions, quoteBytes, jsonRecord, jsonLine,
 } from './trace';

@@ -21,6 +21,7 @@ export const ROOT_INODE = 1;
 /** @deprecated The same as ROOT_INODE. */
 export const ROOT_INO = ROOT_INODE;
 
+/** The registry's counts (`fuse.inodes.stats`, part of `fuse.stats()`). */
 export interface RegistryStats {
   /** Inodes the kernel holds a lookup count on (the root included). */
   knownInodes: number;
@@ -124,6 +125,7 @@ export class InodeRegistry {
     return this.lookups.size;
   }
 
+  /** The counts now (a fresh object). */
   get stats(): RegistryStats {
     return {
       knownInodes: this.lookups.size,
