@@ -153,6 +153,7 @@ export class Fuse implements RequestHost {
   /**
    * The stream of one op's requests. Subscribe before mount() for the op to be implemented: after
    * mount(), asking for (or subscribing to) the stream of an op the kernel was not told about throws.
+   * @throws TypeError for an unknown op; Error after mount() for an op that had no subscriber at mount.
    */
   requests<K extends OpName>(op: K): Observable<RequestMap[K]> {
     const code = OP_CODE[op];
@@ -192,6 +193,9 @@ export class Fuse implements RequestHost {
    * One handle() per op: a second one throws while the first is attached (to try several handlers
    * in turn use on(fuse, op, h1, h2) or layers(); to replace one, unsubscribe it first). Attach
    * before mount(): after it, handle() throws for an op that had no handler at mount.
+   * Unsubscribe the returned Subscription to detach the handler.
+   * @throws TypeError when `handler` is not a function or `op` is unknown; Error when the op already
+   * has a handle() handler, or after mount() for an op that had none at mount.
    */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
     if (typeof handler !== 'function') throw new TypeError(`handle('${String(op)}'): the handler must be a function`);
@@ -218,7 +222,10 @@ export class Fuse implements RequestHost {
     return sub;
   }
 
-  /** Attaches handlers for several ops at once: one wiring table, as in libfuse's examples. */
+  /**
+   * Attaches handlers for several ops at once: one wiring table, as in libfuse's examples.
+   * @throws as handle(); then none of the handlers stays attached.
+   */
   handleAll(handlers: { [K in OpName]?: Handler<RequestMap[K]> }): Subscription {
     const all = new Subscription();
     try {
@@ -279,22 +286,39 @@ export class Fuse implements RequestHost {
    * Drops the kernel's cached data of ino from `offset` for `length` bytes (0: to the end) and its
    * cached attributes. offset -1 drops only the attributes. Resolves true, or false when the kernel
    * had nothing cached for the inode (ENOENT, benign).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
    */
   invalidateInode(ino: number, offset = 0, length = 0): Promise<boolean> {
     return this.notifications.invalidateInode(ino, offset, length);
   }
 
-  /** Drops the kernel's cached lookup of `name` in `parent` (and the attributes of parent). */
+  /**
+   * Drops the kernel's cached lookup of `name` in `parent` (and the attributes of parent). Resolves
+   * true, or false when the kernel had nothing cached (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   invalidateEntry(parent: number, name: Uint8Array | string): Promise<boolean> {
     return this.notifications.invalidateEntry(parent, name);
   }
 
-  /** Tells the kernel that `name` in `parent`, pointing to `child`, is gone (also unhashes open dentries). */
+  /**
+   * Tells the kernel that `name` in `parent`, pointing to `child`, is gone (also unhashes open
+   * dentries). Resolves true, or false when the kernel did not know the entry (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   notifyDelete(parent: number, child: number, name: Uint8Array | string): Promise<boolean> {
     return this.notifications.notifyDelete(parent, child, name);
   }
 
-  /** Puts data into the kernel's page cache of ino at offset (extending its cached size if needed). */
+  /**
+   * Puts data into the kernel's page cache of ino at `offset` bytes (extending its cached size if
+   * needed). Resolves true, or false when the kernel does not hold the inode (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   notifyStore(ino: number, offset: number, data: Uint8Array): Promise<boolean> {
     return this.notifications.notifyStore(ino, offset, data);
   }
@@ -303,6 +327,8 @@ export class Fuse implements RequestHost {
    * Reads back what the kernel's page cache holds of ino from offset (at most size bytes, up to the
    * first page not cached). Empty when nothing is cached, also when the kernel does not hold the
    * inode at all (ENOENT, benign as for the other notifications).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
    */
   notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
     return this.notifications.notifyRetrieve(ino, offset, size);
@@ -328,6 +354,8 @@ export class Fuse implements RequestHost {
   /**
    * Mounts and resolves once the kernel's INIT is done. A failure rejects once, with the cause
    * (libfuse's own words) in the message, and leaves nothing behind: no mount, fd, child or timer.
+   * @throws rejects when called a second time, when libfuse cannot mount (its reason in the
+   * message), or when INIT does not come within mountTimeout ms.
    */
   mount(mountpoint: string): Promise<ConnInfo> {
     if (this.state !== 'new') return Promise.reject(new Error('Fuse: mount() can be called once'));

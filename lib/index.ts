@@ -1,4 +1,8 @@
-// rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
+/**
+ * rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
+ *
+ * @module
+ */
 export { Fuse, type FuseOptions, type ConnOptions, type FuseStats } from './fuse';
 export type { InodeRegistry, RegistryStats, RegistryAnomaly, DroppedLookup } from './registry';
 export type { ConnInfo } from './native';

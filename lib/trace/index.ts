@@ -1,5 +1,9 @@
-// Tracing a mount: the tap (traceRecords), the exporters, the summary and the histogram, and trace(),
-// which wires them for the common case.
+/**
+ * Tracing a mount: the tap (traceRecords), the exporters, the summary and the histogram, and trace(),
+ * which wires them for the common case.
+ *
+ * @module
+ */
 import { Observable, share, type Subscription } from 'rxjs';
 import type { Fuse } from '../fuse';
 import { chromeExporter } from './chrome';
