@@ -1,7 +1,11 @@
 // What a mount can be given: FuseOptions (new Fuse(options)) and the INIT wishes in it (ConnOptions).
 import type { CapabilityName } from './caps';
 
-/** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
+/**
+ * Connection settings negotiated at INIT. Unset values keep libfuse's defaults. Each number is an
+ * unsigned 32-bit integer: another value, or an unknown capability name, makes mount() reject
+ * (RangeError, TypeError).
+ */
 export interface ConnOptions {
   /** The largest write request, in bytes. */
   maxWrite?: number;
@@ -13,7 +17,7 @@ export interface ConnOptions {
   maxBackground?: number;
   /** Pending background requests at which the kernel considers the filesystem congested. */
   congestionThreshold?: number;
-  /** Timestamp granularity in nanoseconds (a power of 10, 1 to 10^9). */
+  /** Timestamp granularity in nanoseconds (the kernel takes a power of 10, 1 to 10^9). */
   timeGran?: number;
   /** Capabilities to ask for (true) or to switch off (false), when the kernel offers them. */
   capabilities?: Partial<Record<CapabilityName, boolean>>;

@@ -60,7 +60,7 @@ fields(MknodRequest, { mode: F.MODE, rdev: F.RDEV });
 /** mkdir: create the directory `name` in `parent`; answer replyEntry(). */
 export class MkdirRequest extends NamedEntryRequest {
   readonly op = 'mkdir';
-  /** The permission bits (no file type bits). */
+  /** The permission bits (S_IFDIR is not included). */
   declare readonly mode: number;
 }
 fields(MkdirRequest, { mode: F.MODE });

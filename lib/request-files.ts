@@ -94,7 +94,7 @@ export class ReadRequest extends ReadWriteRequest {
   }
 }
 
-/** write: answer replyWrite() with the number of bytes written. Writes to one inode reach handlers in order. */
+/** write: answer replyWrite() with the number of bytes written. Writes to one inode reach handlers in order (serializeWrites, the default). */
 export class WriteRequest extends ReadWriteRequest {
   readonly op = 'write';
   /** True for a delayed write from the page cache (writeback): uid/gid/pid are not the writer's. */
@@ -136,7 +136,7 @@ export class WriteRequest extends ReadWriteRequest {
 }
 flags(WriteRequest, { writepage: F.ARG2 });
 
-/** flush: a close(2) of a descriptor of the open file (one per dup); answer replyOk(). */
+/** flush: sent on each close(2) of a descriptor of the open file; answer replyOk(). */
 export class FlushRequest extends FileOkRequest {
   readonly op = 'flush';
 }

@@ -25,7 +25,7 @@ export const SetattrValid = Object.freeze({
   FORCE: 1 << 9,
   /** `ctime` is set. */
   CTIME: 1 << 10,
-  /** Clear the set-user-id bit (a write by a non-owner). */
+  /** Clear the set-user-id bit. */
   KILL_SUID: 1 << 11,
   /** Clear the set-group-id bit. */
   KILL_SGID: 1 << 12,

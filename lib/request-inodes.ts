@@ -183,7 +183,7 @@ export class RemovexattrRequest extends OkRequest {
 }
 shareFields(RemovexattrRequest, NamedRequest, ['name', 'nameKey']);
 
-/** access (access(2), chdir without default_permissions): answer replyOk() or EACCES. */
+/** access (access(2); not sent with defaultPermissions): answer replyOk() or EACCES. */
 export class AccessRequest extends OkRequest {
   readonly op = 'access';
   /** R_OK | W_OK | X_OK bits, or F_OK (0). */
