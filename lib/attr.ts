@@ -3,15 +3,19 @@ import { FI, LK, S, SF, ST } from './layout';
 
 /** A point in time with nanoseconds, as struct timespec. */
 export interface Timespec {
+  /** Seconds since the epoch (a safe integer). */
   readonly sec: number;
+  /** Nanoseconds, 0 to 999999999. */
   readonly nsec: number;
 }
 
+/** The Timespec of `ms` milliseconds since the epoch (as Date.now() gives). */
 export function timespec(ms: number): Timespec {
   const sec = Math.floor(ms / 1000);
   return { sec, nsec: Math.round((ms - sec * 1000) * 1e6) };
 }
 
+/** The current time as a Timespec (millisecond resolution). */
 export function now(): Timespec {
   return timespec(Date.now());
 }
@@ -28,24 +32,37 @@ export type U64 = number | bigint;
  * bigint beyond 2^53-1; the other counts are safe integers.
  */
 export interface Attr {
+  /** The inode number (1 .. 2^53-1). */
   ino: number;
   /** The st_ino callers see, when it is not `ino` (a source's number, up to 2^64-1). */
   stIno?: U64;
+  /** File type and permission bits (S_IFREG | 0o644, ...). */
   mode: number;
+  /** Number of hard links (default 1). */
   nlink?: number;
+  /** Owner user id (default 0). */
   uid?: number;
+  /** Owner group id (default 0). */
   gid?: number;
+  /** Device number, for character and block devices. */
   rdev?: number;
+  /** Size in bytes. */
   size?: U64;
+  /** Allocated 512-byte blocks. */
   blocks?: U64;
+  /** Preferred I/O block size in bytes. */
   blksize?: number;
+  /** Last access time (default the epoch). */
   atime?: Timespec;
+  /** Last modification time (default the epoch). */
   mtime?: Timespec;
+  /** Last status change time (default the epoch). */
   ctime?: Timespec;
 }
 
 /** The reply to lookup, mknod, mkdir, symlink, link, create and each readdirplus entry. */
 export interface Entry {
+  /** The inode's attributes; `attr.ino` is the entry's inode number. */
   attr: Attr;
   /** Generation of the inode number (for NFS export); default 0. */
   generation?: number;
@@ -57,13 +74,21 @@ export interface Entry {
 
 /** A negative entry: the name does not exist, and the kernel may remember that for `entryTimeout` s. */
 export interface NegativeEntry {
+  /** 0: no inode. */
   ino: 0;
+  /** Seconds the kernel may remember that the name does not exist. */
   entryTimeout: number;
 }
 
 /** getattr/setattr results: attributes, optionally with their cache timeout (default 1 s). */
-export type AttrResult = Attr | { attr: Attr; timeout?: number };
+export type AttrResult = Attr | {
+  /** The attributes. */
+  attr: Attr;
+  /** Seconds the kernel may cache them (default 1). */
+  timeout?: number;
+};
 
+/** The attribute and entry cache timeout, in seconds, of replies that give none. */
 export const DEFAULT_TIMEOUT = 1;
 
 function bad(what: string, v: unknown): never {
@@ -184,10 +209,15 @@ export function writeAttrResult(s: Float64Array, r: AttrResult): void {
 export interface OpenResult {
   /** The file handle later requests carry (a safe integer; default 0). */
   fh?: number;
+  /** Bypass the page cache for this open file (FOPEN_DIRECT_IO): every read and write reaches the handlers. */
   directIo?: boolean;
+  /** Keep the file's cached pages from before this open (FOPEN_KEEP_CACHE). */
   keepCache?: boolean;
+  /** The file is not seekable (FOPEN_NONSEEKABLE). */
   nonseekable?: boolean;
+  /** Let the kernel cache this directory's readdir results (FOPEN_CACHE_DIR; opendir). */
   cacheReaddir?: boolean;
+  /** Send no flush on close (FOPEN_NOFLUSH). */
   noflush?: boolean;
 }
 
@@ -204,16 +234,27 @@ export function writeOpen(s: Float64Array, r: OpenResult | number | undefined | 
 
 /** statfs results (struct statvfs); missing fields are 0, namemax defaults to 255, bsize/frsize to 4096. */
 export interface Statfs {
+  /** Block size in bytes (default 4096). */
   bsize?: number;
+  /** Fragment size in bytes, the unit of the block counts (default bsize). */
   frsize?: number;
+  /** Size of the filesystem, in frsize units. */
   blocks?: number;
+  /** Free blocks. */
   bfree?: number;
+  /** Free blocks for unprivileged users. */
   bavail?: number;
+  /** Number of inodes. */
   files?: number;
+  /** Free inodes. */
   ffree?: number;
+  /** Free inodes for unprivileged users. */
   favail?: number;
+  /** Filesystem id. */
   fsid?: number;
+  /** Mount flags (ST_RDONLY, ...). */
   flag?: number;
+  /** Longest file name in bytes (default 255). */
   namemax?: number;
 }
 
@@ -234,9 +275,13 @@ export function writeStatfs(s: Float64Array, r: Statfs): void {
 
 /** A POSIX record lock (struct flock with l_whence = SEEK_SET). `len` 0 means to the end of the file. */
 export interface Lock {
+  /** F_RDLCK, F_WRLCK or F_UNLCK. */
   type: number;
+  /** The first byte locked. */
   start: number;
+  /** Bytes locked (0: to the end of the file). */
   len: number;
+  /** The process that holds (getlk reply) or asks for (setlk) the lock. */
   pid: number;
 }
 

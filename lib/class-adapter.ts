@@ -28,10 +28,13 @@ export type FileInfo = OpenResult;
 
 /** The caller of a request (pyfuse3's RequestContext); the request itself is passed. */
 export interface RequestContext {
+  /** The caller's effective user id. */
   readonly uid: number;
+  /** The caller's effective group id. */
   readonly gid: number;
   /** The calling thread's id. */
   readonly pid: number;
+  /** The caller's umask (mknod, mkdir, create; 0 elsewhere). */
   readonly umask: number;
   /** Aborts when the kernel interrupts the request (the caller got a signal). */
   readonly signal: AbortSignal;
@@ -41,12 +44,19 @@ export interface RequestContext {
 
 /** Which attributes setattr changes (pyfuse3's SetattrFields). */
 export interface SetattrFields {
+  /** Change the mode (chmod). */
   readonly updateMode: boolean;
+  /** Change the owner (chown). */
   readonly updateUid: boolean;
+  /** Change the group (chown). */
   readonly updateGid: boolean;
+  /** Change the size (truncate). */
   readonly updateSize: boolean;
+  /** Change the atime. */
   readonly updateAtime: boolean;
+  /** Change the mtime. */
   readonly updateMtime: boolean;
+  /** Change the ctime. */
   readonly updateCtime: boolean;
 }
 
@@ -55,12 +65,19 @@ export interface SetattrFields {
  * the kernel (utimensat with UTIME_NOW) is given as the current time, as pyfuse3 does.
  */
 export interface AttrChanges {
+  /** New permission bits. */
   readonly mode?: number;
+  /** New owner. */
   readonly uid?: number;
+  /** New group. */
   readonly gid?: number;
+  /** New size in bytes. */
   readonly size?: number;
+  /** New access time. */
   readonly atime?: Timespec;
+  /** New modification time. */
   readonly mtime?: Timespec;
+  /** New status change time. */
   readonly ctime?: Timespec;
 }
 

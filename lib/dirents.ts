@@ -30,6 +30,7 @@ export class Dirents {
     this.offs = new Float64Array(cap);
   }
 
+  /** How many entries the list holds. */
   get length(): number {
     return this.n;
   }
@@ -39,7 +40,13 @@ export class Dirents {
     return this.n ? this.offs[this.n - 1] : 0;
   }
 
-  /** Adds an entry for readdir: its name (bytes; a string is UTF-8 encoded), inode number and mode (only the type bits are used). */
+  /**
+   * Adds an entry for readdir: its name (bytes; a string is UTF-8 encoded), inode number and mode
+   * (only the type bits are used), and its cookie `off` (default: the last one + 1), which a later
+   * readdir gets as its offset to continue after it.
+   * @throws TypeError on an invalid ino or mode, a name that is empty, longer than 1024 bytes or
+   * contains NUL or "/", or a cookie that is not a safe integer greater than the last.
+   */
   add(name: Uint8Array | string, ino: number, mode: number, off?: number): this {
     if (!(Number.isSafeInteger(ino) && ino >= 0)) throw new TypeError(`Dirents.add: invalid ino ${ino}`);
     if (!(Number.isInteger(mode) && mode >= 0 && mode <= 0xffffffff)) throw new TypeError(`Dirents.add: invalid mode ${mode}`);
@@ -53,7 +60,10 @@ export class Dirents {
     return this;
   }
 
-  /** Adds an entry with full attributes, usable for readdirplus as well as readdir. */
+  /**
+   * Adds an entry with full attributes, usable for readdirplus as well as readdir; `off` as for add().
+   * @throws TypeError as add(), or on invalid attributes (nothing is added then).
+   */
   addEntry(name: Uint8Array | string, entry: Entry, off?: number): this {
     const n = this.n;
     const used = this.used;

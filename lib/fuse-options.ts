@@ -1,23 +1,35 @@
 // What a mount can be given: FuseOptions (new Fuse(options)) and the INIT wishes in it (ConnOptions).
 import type { CapabilityName } from './caps';
 
-/** Connection settings negotiated at INIT. Unset values keep libfuse's defaults. */
+/**
+ * Connection settings negotiated at INIT. Unset values keep libfuse's defaults. Each number is an
+ * unsigned 32-bit integer: another value, or an unknown capability name, makes mount() reject
+ * (RangeError, TypeError).
+ */
 export interface ConnOptions {
+  /** The largest write request, in bytes. */
   maxWrite?: number;
+  /** The largest read request, in bytes. */
   maxRead?: number;
+  /** The most bytes the kernel reads ahead. */
   maxReadahead?: number;
+  /** The most background requests (readahead, writeback) the kernel keeps pending. */
   maxBackground?: number;
+  /** Pending background requests at which the kernel considers the filesystem congested. */
   congestionThreshold?: number;
+  /** Timestamp granularity in nanoseconds (the kernel takes a power of 10, 1 to 10^9). */
   timeGran?: number;
   /** Capabilities to ask for (true) or to switch off (false), when the kernel offers them. */
   capabilities?: Partial<Record<CapabilityName, boolean>>;
 }
 
+/** What a mount is given (new Fuse(options)); everything is optional. */
 export interface FuseOptions {
   /** The filesystem name shown in /proc/mounts (default "rxfuse"). */
   fsname?: string;
   /** Mount type suffix: the mount shows as fuse.<subtype>. */
   subtype?: string;
+  /** Let other users access the mount (-o allow_other; needs user_allow_other in /etc/fuse.conf unless root). */
   allowOther?: boolean;
   /** Let the kernel check permissions from the mode bits (default false). */
   defaultPermissions?: boolean;
@@ -26,6 +38,7 @@ export interface FuseOptions {
    * mount once the process is gone). Default true; `-o auto_unmount` means the same.
    */
   autoUnmount?: boolean;
+  /** Mount read-only (-o ro): the kernel refuses writes with EROFS. */
   readOnly?: boolean;
   /** More -o options, passed to libfuse as they are. */
   options?: readonly string[];
@@ -45,6 +58,7 @@ export interface FuseOptions {
   unclaimedGrace?: number;
   /** Fail mount() when the kernel's INIT has not come after this many ms. Default 10000. */
   mountTimeout?: number;
+  /** Connection settings and capabilities wished for at INIT. */
   conn?: ConnOptions;
   /**
    * Keep the kernel's lookup counts and open counts in `fuse.inodes` (default true). FORGET is then

@@ -33,10 +33,13 @@ interface DirectHandler {
 
 /** Figures for tools and tests: the registry's counts and the requests in flight. */
 export interface FuseStats extends RegistryStats {
+  /** Requests answered later than their dispatch, not yet answered. */
   inFlight: number;
+  /** Request slots the native side holds (0 when not mounted). */
   busySlots: number;
-  /** Busy-poll episodes after the fd ran dry, and those that found a request. */
+  /** Busy-poll episodes after the fd ran dry. */
   spins: number;
+  /** Busy-poll episodes that found a request. */
   spinHits: number;
 }
 
@@ -56,7 +59,8 @@ export interface Fuse extends Streams {}
 /**
  * One FUSE mount. Attach handlers (handle(), or operators on the `<op>$` streams) before mount():
  * the ops with a subscriber at mount time are the ones the kernel sees implemented; libfuse answers
- * the others ENOSYS without entering JS.
+ * the others ENOSYS without entering JS. `fuse.<op>$` (`lookup$`, `read$`, ... one per name in OPS)
+ * is `fuse.requests(op)`: the Observable of that op's requests, typed by RequestMap.
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Fuse implements RequestHost {
@@ -92,6 +96,7 @@ export class Fuse implements RequestHost {
   private readonly useRegistry: boolean;
   private readonly registryEffects: RegistryEffects;
   private readonly ordered: boolean;
+  /** The options the mount was created with (a copy). */
   readonly options: Readonly<FuseOptions>;
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
@@ -108,6 +113,11 @@ export class Fuse implements RequestHost {
   /** Emits once when the mount is gone (unmount(), close(), fusermount3 -u, or process exit). */
   readonly closed$: Observable<void> = this.closedSubject.asObservable();
 
+  /**
+   * A mount, not yet mounted: attach handlers, then mount(). Loads the addon.
+   * @throws RangeError when maxInFlight, writeBuffers, unclaimedGrace or busyPoll is out of range.
+   * @throws Error when the native addon cannot be loaded (the message says what to install or run).
+   */
   constructor(options: FuseOptions = {}) {
     this.options = { ...options };
     this.useRegistry = options.registry ?? true;
@@ -143,6 +153,7 @@ export class Fuse implements RequestHost {
   /**
    * The stream of one op's requests. Subscribe before mount() for the op to be implemented: after
    * mount(), asking for (or subscribing to) the stream of an op the kernel was not told about throws.
+   * @throws TypeError for an unknown op; Error after mount() for an op that had no subscriber at mount.
    */
   requests<K extends OpName>(op: K): Observable<RequestMap[K]> {
     const code = OP_CODE[op];
@@ -182,6 +193,9 @@ export class Fuse implements RequestHost {
    * One handle() per op: a second one throws while the first is attached (to try several handlers
    * in turn use on(fuse, op, h1, h2) or layers(); to replace one, unsubscribe it first). Attach
    * before mount(): after it, handle() throws for an op that had no handler at mount.
+   * Unsubscribe the returned Subscription to detach the handler.
+   * @throws TypeError when `handler` is not a function or `op` is unknown; Error when the op already
+   * has a handle() handler, or after mount() for an op that had none at mount.
    */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
     if (typeof handler !== 'function') throw new TypeError(`handle('${String(op)}'): the handler must be a function`);
@@ -208,7 +222,10 @@ export class Fuse implements RequestHost {
     return sub;
   }
 
-  /** Attaches handlers for several ops at once: one wiring table, as in libfuse's examples. */
+  /**
+   * Attaches handlers for several ops at once: one wiring table, as in libfuse's examples.
+   * @throws as handle(); then none of the handlers stays attached.
+   */
   handleAll(handlers: { [K in OpName]?: Handler<RequestMap[K]> }): Subscription {
     const all = new Subscription();
     try {
@@ -233,12 +250,15 @@ export class Fuse implements RequestHost {
     return this.observers.add(observer);
   }
 
+  /** Whether the mount is up (INIT done, not yet closed). */
   get mounted(): boolean {
     return this.state === 'mounted';
   }
+  /** Whether the mount is gone (or mount() failed, or unmount() came first): it cannot be mounted again. */
   get closed(): boolean {
     return this.state === 'closed';
   }
+  /** The absolute mountpoint given to mount() ('' before). */
   get mountpoint(): string {
     return this.mountpointPath;
   }
@@ -266,22 +286,39 @@ export class Fuse implements RequestHost {
    * Drops the kernel's cached data of ino from `offset` for `length` bytes (0: to the end) and its
    * cached attributes. offset -1 drops only the attributes. Resolves true, or false when the kernel
    * had nothing cached for the inode (ENOENT, benign).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
    */
   invalidateInode(ino: number, offset = 0, length = 0): Promise<boolean> {
     return this.notifications.invalidateInode(ino, offset, length);
   }
 
-  /** Drops the kernel's cached lookup of `name` in `parent` (and the attributes of parent). */
+  /**
+   * Drops the kernel's cached lookup of `name` in `parent` (and the attributes of parent). Resolves
+   * true, or false when the kernel had nothing cached (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   invalidateEntry(parent: number, name: Uint8Array | string): Promise<boolean> {
     return this.notifications.invalidateEntry(parent, name);
   }
 
-  /** Tells the kernel that `name` in `parent`, pointing to `child`, is gone (also unhashes open dentries). */
+  /**
+   * Tells the kernel that `name` in `parent`, pointing to `child`, is gone (also unhashes open
+   * dentries). Resolves true, or false when the kernel did not know the entry (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   notifyDelete(parent: number, child: number, name: Uint8Array | string): Promise<boolean> {
     return this.notifications.notifyDelete(parent, child, name);
   }
 
-  /** Puts data into the kernel's page cache of ino at offset (extending its cached size if needed). */
+  /**
+   * Puts data into the kernel's page cache of ino at `offset` bytes (extending its cached size if
+   * needed). Resolves true, or false when the kernel does not hold the inode (ENOENT).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
+   */
   notifyStore(ino: number, offset: number, data: Uint8Array): Promise<boolean> {
     return this.notifications.notifyStore(ino, offset, data);
   }
@@ -290,13 +327,22 @@ export class Fuse implements RequestHost {
    * Reads back what the kernel's page cache holds of ino from offset (at most size bytes, up to the
    * first page not cached). Empty when nothing is cached, also when the kernel does not hold the
    * inode at all (ENOENT, benign as for the other notifications).
+   * @throws rejects with TypeError on an invalid argument, FuseError ENOTCONN when not mounted, and a
+   * FuseError with the kernel's errno (also reported on errors$, kind "notify") when it refuses.
    */
   notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
     return this.notifications.notifyRetrieve(ino, offset, size);
   }
 
   /** The receive loop's busy-poll figures: spins, spins that found a request, spinning now. */
-  loopStats(): { spins: number; spinHits: number; spinning: boolean } {
+  loopStats(): {
+    /** Busy-poll episodes after the fd ran dry. */
+    spins: number;
+    /** Episodes that found a request. */
+    spinHits: number;
+    /** Whether the loop is spinning now. */
+    spinning: boolean;
+  } {
     return this.state === 'mounted' ? this.native.loopStats() : { spins: 0, spinHits: 0, spinning: false };
   }
 
@@ -308,6 +354,8 @@ export class Fuse implements RequestHost {
   /**
    * Mounts and resolves once the kernel's INIT is done. A failure rejects once, with the cause
    * (libfuse's own words) in the message, and leaves nothing behind: no mount, fd, child or timer.
+   * @throws rejects when called a second time, when libfuse cannot mount (its reason in the
+   * message), or when INIT does not come within mountTimeout ms.
    */
   mount(mountpoint: string): Promise<ConnInfo> {
     if (this.state !== 'new') return Promise.reject(new Error('Fuse: mount() can be called once'));

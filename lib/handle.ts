@@ -6,6 +6,7 @@ import { NO_REPLY_OPS } from './op-table';
 
 /** Return PASS from a handler to decline a request: it goes on, unanswered, to the next operator. */
 export const PASS: unique symbol = Symbol('rxfuse.pass');
+/** The type of PASS. */
 export type Pass = typeof PASS;
 
 /** The result type a handler of request type R returns. */
@@ -17,6 +18,7 @@ export type ResultOf<R extends Request> = ResultMap[R['op']];
  */
 export type HandlerResult<T> = T | Pass | void | PromiseLike<T | Pass | void> | Observable<T | Pass | void>;
 
+/** A function that answers requests of type R (see handle(), answer()). What it throws or rejects with becomes an errno: FuseError its own, anything else EIO and an errors$ event. */
 export type Handler<R extends Request> = (req: R) => HandlerResult<ResultOf<R>>;
 
 /** @internal Whether v is a Promise or another thenable. */

@@ -1,5 +1,10 @@
-// rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
-export { Fuse, type FuseOptions, type ConnOptions } from './fuse';
+/**
+ * rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
+ *
+ * @module
+ */
+export { Fuse, type FuseOptions, type ConnOptions, type FuseStats } from './fuse';
+export type { InodeRegistry, RegistryStats, RegistryAnomaly, DroppedLookup } from './registry';
 export type { ConnInfo } from './native';
 export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultOf } from './handle';
 export * from './request';
@@ -24,7 +29,8 @@ export * as sys from './sys';
 export {
   trace, traceRecords, type Trace, type TraceOptions, type TraceFormat, type TapOptions, type TraceRecord, type TraceValue,
   type TraceFields, type TraceOutput, type TraceExporter, textExporter, textLine, jsonlExporter, chromeExporter,
-  type ChromeOptions, otelExporter, spanAttributes, type OtelOptions, type OtelTracerLike, type OtelSpanLike, TraceSummary,
+  type ChromeOptions, otelExporter, spanAttributes, type OtelOptions, type OtelTracerLike, type OtelSpanLike, type OtelAttribute,
+  type OtelHrTime, TraceSummary,
   liveSummary, type LiveSummary, type SummaryOptions, type OpStats, LatencyHistogram, type LatencyBucket, histogramSvg,
   histogramHtml, writeHistogram, type HistogramOptions, quoteBytes, jsonRecord, jsonLine,
 } from './trace';

@@ -3,18 +3,27 @@ import * as path from 'node:path';
 import { checkLayout, type NativeLayout } from './layout';
 import { OPS } from './op-table';
 
+/** The connection as negotiated at INIT (fuse_conn_info): sizes in bytes. */
 export interface ConnInfo {
+  /** The FUSE protocol's major version (7). */
   protoMajor: number;
+  /** The FUSE protocol's minor version the kernel speaks. */
   protoMinor: number;
+  /** The largest write request, in bytes. */
   maxWrite: number;
+  /** The largest read request, in bytes. */
   maxRead: number;
+  /** The most bytes the kernel reads ahead. */
   maxReadahead: number;
   /** FUSE_CAP_* bits the kernel offers. */
   capable: number;
   /** FUSE_CAP_* bits in use. */
   want: number;
+  /** The most background requests the kernel keeps pending. */
   maxBackground: number;
+  /** Pending background requests at which the kernel considers the filesystem congested. */
   congestionThreshold: number;
+  /** Timestamp granularity in nanoseconds. */
   timeGran: number;
 }
 

@@ -2,6 +2,7 @@
 // row per op in OP_FACTS. The sets and maps below (and the trace's and Operations' tables) derive
 // from it; to add an op, add it to OPS and give it a row (see docs/design.md, "Which ops are implemented").
 
+/** Every op rxfuse implements, by name, in the native op-code order (the `<op>$` streams of Fuse). */
 export const OPS = [
   'lookup', 'forget', 'getattr', 'setattr', 'readlink', 'mknod', 'mkdir', 'unlink', 'rmdir', 'symlink',
   'rename', 'link', 'open', 'read', 'write', 'flush', 'release', 'fsync', 'opendir', 'readdir',
@@ -10,6 +11,7 @@ export const OPS = [
   'readdirplus', 'copyFileRange', 'lseek',
 ] as const;
 
+/** An op's name: one of OPS ('lookup', 'read', 'copyFileRange', ...). */
 export type OpName = (typeof OPS)[number];
 
 /** What rxfuse knows about one op; an absent flag is false. */

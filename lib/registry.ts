@@ -21,6 +21,7 @@ export const ROOT_INODE = 1;
 /** @deprecated The same as ROOT_INODE. */
 export const ROOT_INO = ROOT_INODE;
 
+/** The registry's counts (`fuse.inodes.stats`, part of `fuse.stats()`). */
 export interface RegistryStats {
   /** Inodes the kernel holds a lookup count on (the root included). */
   knownInodes: number;
@@ -40,7 +41,9 @@ export interface RegistryStats {
 
 /** Something the kernel did that does not add up (reported, never thrown). */
 export interface RegistryAnomaly {
+  /** A forget of an unknown inode, a forget of more lookups than it had, a release of an inode with no open handle. */
   kind: 'forget-unknown' | 'forget-excess' | 'release-unknown';
+  /** The inode. */
   ino: number;
   /** The count the kernel gave back. */
   n: number;
@@ -50,10 +53,17 @@ export interface RegistryAnomaly {
 
 /** One inode the kernel still held at unmount (it sends no FORGET then). */
 export interface DroppedLookup {
+  /** The inode. */
   ino: number;
+  /** Its lookup count at unmount. */
   lookups: number;
 }
 
+/**
+ * The kernel's lookup counts and open handles per inode, kept from the replies and forgets
+ * (`fuse.inodes`): tells a filesystem when an unlinked inode's data may be freed (markRemoved,
+ * released$). It never throws on what the kernel does; anomalies$ reports what does not add up.
+ */
 export class InodeRegistry {
   private readonly lookups = new InoCountTable();
   private total = 0;
@@ -84,6 +94,7 @@ export class InodeRegistry {
    */
   releaseForgotten = false;
 
+  /** @internal Each Fuse creates its own (`fuse.inodes`). */
   constructor() {
     this.lookups.add(ROOT_INODE, 1);  // the kernel holds the root from mount to unmount
     this.total = 1;
@@ -104,14 +115,17 @@ export class InodeRegistry {
     return this.lookups.get(ino) > 0;
   }
 
+  /** Whether ino was marked removed (markRemoved) and is not yet released. */
   isRemoved(ino: number): boolean {
     return this.removed.has(ino);
   }
 
+  /** How many inodes the kernel holds a lookup count on (the root included). */
   get knownInodes(): number {
     return this.lookups.size;
   }
 
+  /** The counts now (a fresh object). */
   get stats(): RegistryStats {
     return {
       knownInodes: this.lookups.size,

@@ -12,6 +12,7 @@ import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './e
 import type { OpName } from './op-table';
 import type { NativeSession } from './native';
 
+/** @internal Float64 words per request slot. */
 export const SLOT_F64 = SLOT_BYTES / 8;
 
 /** What a request needs from its mount (implemented by Fuse). @internal */
@@ -38,17 +39,18 @@ export interface RequestHost {
   readonly observer?: RequestObserverHook;
 }
 
+/** A kernel poll handle: notify() once the file becomes ready; it is then used up. */
+export interface PollHandle {
+  /** Tells the kernel the file is ready (fuse_lowlevel_notify_poll); false when the handle was used up or the mount is closed. */
+  notify(): boolean;
+}
+
 /**
  * Sees every request of a mount and how it was answered, without taking part (Fuse.observe).
  * Both calls are synchronous, on the JS thread, inside the dispatch or the reply: keep them cheap,
  * and read the request's fields there (they stay readable until the slot is reused, later).
  * An observer must not answer the request.
  */
-/** A kernel poll handle: notify() once the file becomes ready; it is then used up. */
-export interface PollHandle {
-  notify(): boolean;
-}
-
 export interface RequestObserver {
   /**
    * A request reached JS, before any handler sees it (FORGET included, which gets no reply).
@@ -75,11 +77,18 @@ export interface RequestObserverHook {
   reply(req: Request, errno: number, value: unknown): void;
 }
 
-/** Bytes: Buffer, or any Uint8Array. */
+/** Bytes: a Buffer, or any Uint8Array. */
 export type Bytes = Uint8Array;
 
 const E = errno;
 
+/**
+ * A kernel request: a view of its slot in the mount's request buffer, with typed getters for its
+ * fields and typed reply methods (one per op class), of which exactly one may be called.
+ * Every reply method throws ReplyError when the request was already answered (the first reply
+ * stands) and TypeError on an invalid value; once the mount is closed a reply is dropped quietly.
+ * A field read after the slot was reused throws ReplyError.
+ */
 export abstract class Request {
   /** @internal */ readonly _host: RequestHost;
   /** @internal */ readonly _slot: number;
@@ -97,6 +106,7 @@ export abstract class Request {
     this._gen = gen;
   }
 
+  /** The op's name ('lookup', 'read', ...): the key of RequestMap. */
   abstract readonly op: OpName;
 
   /**
@@ -186,9 +196,13 @@ export abstract class Request {
 
   /** This mount's sequence number of the request (for tracing). */
   declare readonly seq: number;
+  /** The requesting process's effective user id (fsuid). */
   declare readonly uid: number;
+  /** The requesting process's effective group id (fsgid). */
   declare readonly gid: number;
+  /** The id of the requesting thread, as the kernel sends it. */
   declare readonly pid: number;
+  /** The caller's umask, sent with mknod, mkdir and create (0 with other ops). */
   declare readonly umask: number;
   /** The inode the request is about (the parent directory for name operations). */
   get ino(): number {
@@ -205,7 +219,11 @@ export abstract class Request {
     return this._host.signal(this._slot, this.interrupted);
   }
 
-  /** Supplementary groups of the requesting process (read from /proc; may fail for exited processes). */
+  /**
+   * Supplementary groups of the requesting process (fuse_req_getgroups, read from /proc).
+   * @throws FuseError with the errno when they cannot be read (the process may have exited).
+   * @throws ReplyError when the request's slot has been reused.
+   */
   getgroups(): number[] {
     this.f(F.GEN);
     const r = this._host.native.getgroups(this._slot);
@@ -213,7 +231,12 @@ export abstract class Request {
     return r;
   }
 
-  /** Answers with an errno (a number or a name such as 'ENOENT'). */
+  /**
+   * Answers with an errno (a positive number or a name such as 'ENOENT'). EMFILE and ENFILE are
+   * also reported on errors$ (kind "fd-limit").
+   * @throws TypeError when `err` is not a positive integer or a known errno name.
+   * @throws ReplyError when the request was already answered.
+   */
   fail(err: number | string): void {
     const n = typeof err === 'number' ? err : E[err];
     if (!(Number.isInteger(n) && n > 0)) throw new TypeError(`fail: not an errno: ${String(err)}`);

@@ -7,10 +7,12 @@ import { Request } from './request-base';
 import { fields, names } from './request-fields';
 import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
 
+/** lookup: answer replyEntry() with the entry `name` in `parent`, or a negative entry / ENOENT. */
 export class LookupRequest extends NamedEntryRequest {
   readonly op = 'lookup';
 }
 
+/** forget: the kernel drops `nlookup` lookups of `ino` (no reply; rxfuse's registry counts them). */
 export class ForgetRequest extends Request {
   readonly op = 'forget';
   /** How many lookups the kernel gives back. */
@@ -19,13 +21,18 @@ export class ForgetRequest extends Request {
 }
 fields(ForgetRequest, { nlookup: F.SIZE });
 
+/** One inode of a batch forget. */
 export interface Forget {
+  /** The inode. */
   ino: number;
+  /** How many lookups the kernel gives back. */
   nlookup: number;
 }
 
+/** forget for many inodes at once (batch forget; no reply). */
 export class ForgetMultiRequest extends Request {
   readonly op = 'forgetMulti';
+  /** How many inodes this batch forgets. */
   declare readonly count: number;
   /** The (ino, nlookup) pairs of this batch. */
   get forgets(): Forget[] {
@@ -40,27 +47,35 @@ export class ForgetMultiRequest extends Request {
 }
 fields(ForgetMultiRequest, { count: F.SIZE });
 
+/** mknod: create a file, device, FIFO or socket `name` in `parent`; answer replyEntry(). */
 export class MknodRequest extends NamedEntryRequest {
   readonly op = 'mknod';
+  /** The file type and permission bits (S_IFREG, S_IFCHR, ... | mode). */
   declare readonly mode: number;
+  /** The device number (for S_IFCHR and S_IFBLK). */
   declare readonly rdev: number;
 }
 fields(MknodRequest, { mode: F.MODE, rdev: F.RDEV });
 
+/** mkdir: create the directory `name` in `parent`; answer replyEntry(). */
 export class MkdirRequest extends NamedEntryRequest {
   readonly op = 'mkdir';
+  /** The permission bits (S_IFDIR is not included). */
   declare readonly mode: number;
 }
 fields(MkdirRequest, { mode: F.MODE });
 
+/** unlink: remove the entry `name` from `parent`; answer replyOk(). The inode lives on while the kernel holds lookups of it (markRemoved). */
 export class UnlinkRequest extends NamedOkRequest {
   readonly op = 'unlink';
 }
 
+/** rmdir: remove the empty directory `name` from `parent`; answer replyOk() or ENOTEMPTY. */
 export class RmdirRequest extends NamedOkRequest {
   readonly op = 'rmdir';
 }
 
+/** symlink: create the symlink `name` in `parent` pointing to `target`; answer replyEntry(). */
 export class SymlinkRequest extends NamedEntryRequest {
   readonly op = 'symlink';
   /** The link target (bytes). */
@@ -69,10 +84,14 @@ export class SymlinkRequest extends NamedEntryRequest {
   }
 }
 
+/** rename: move `name` in `parent` to `newName` in `newParent`; answer replyOk(). */
 export class RenameRequest extends NamedOkRequest {
   readonly op = 'rename';
+  /** The destination directory. */
   declare readonly newParent: number;
+  /** The destination name, as bytes (a fresh copy). */
   declare readonly newName: Buffer;
+  /** The destination name as a latin1 string (lossless, fit for map keys). */
   declare readonly newNameKey: string;
   /** RenameFlags bits (RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT). */
   declare readonly flags: number;
@@ -80,10 +99,14 @@ export class RenameRequest extends NamedOkRequest {
 fields(RenameRequest, { newParent: F.INO2, flags: F.FLAGS });
 names(RenameRequest, { newName: [VAR_NAME2, F.NAME2_LEN] });
 
+/** link: a new name `newName` in `newParent` for the inode `ino`; answer replyEntry(). */
 export class LinkRequest extends Request {
   readonly op = 'link';
+  /** The directory of the new name. */
   declare readonly newParent: number;
+  /** The new name, as bytes (a fresh copy). */
   declare readonly newName: Buffer;
+  /** The new name as a latin1 string (lossless, fit for map keys). */
   declare readonly newNameKey: string;
   /** Answers with the entry of the linked inode; the kernel then holds one more lookup of it. */
   replyEntry(entry: Entry): void {
@@ -99,11 +122,17 @@ names(LinkRequest, { newName: [VAR_NAME, F.NAME_LEN] });
 /** create's result: the new entry and the open file's handle and flags. */
 export type CreateResult = Entry & OpenResult;
 
+/** create (open with O_CREAT of a missing name): create and open `name` in `parent`; answer replyCreate(). */
 export class CreateRequest extends NamedRequest {
   readonly op = 'create';
+  /** The file type and permission bits. */
   declare readonly mode: number;
+  /** The open(2) flags. */
   declare readonly flags: number;
-  /** Answers with the new entry and the open file; the kernel then holds one lookup of it. */
+  /**
+   * Answers with the new entry and the open file; the kernel then holds one lookup of it.
+   * @throws TypeError on a negative entry (ino 0) or an invalid field.
+   */
   replyCreate(r: CreateResult): void {
     const h = this._host;
     const ino = writeEntry(h.scratch, 0, r);

@@ -30,19 +30,24 @@ abstract class OpenLike extends Request {
 }
 fields(OpenLike, { flags: F.FLAGS });
 
+/** open: answer replyOpen() with a file handle (or none); O_TRUNC arrives in `flags` when the kernel delegates it (atomic_o_trunc). */
 export class OpenRequest extends OpenLike {
   readonly op = 'open';
 }
 
 /** A slice of an open file descriptor, for replying to read without copying through JS. */
 export interface FdSlice {
+  /** The descriptor to read from. */
   fd: number;
+  /** Where to read in it, in bytes. */
   offset: U64;
+  /** How many bytes to read (at most the request's `size`). */
   length: number;
 }
 
 /** read and write: an offset, a size and the open flags. */
 abstract class ReadWriteRequest extends FileRequest {
+  /** The file offset in bytes. @throws RangeError beyond 2^53-1 (read offset64 then). */
   get offset(): number {
     return this.n64(OFFSET_FIELD, 'offset');
   }
@@ -54,10 +59,12 @@ abstract class ReadWriteRequest extends FileRequest {
   get size(): number {
     return this.f(F.SIZE);
   }
+  /** The open file's open(2) flags (O_APPEND, O_DIRECT, ...). */
   declare readonly flags: number;
 }
 fields(ReadWriteRequest, { flags: F.FLAGS });
 
+/** read: answer replyData() with at most `size` bytes, or replyFd() to let libfuse read them from a descriptor. */
 export class ReadRequest extends ReadWriteRequest {
   readonly op = 'read';
   /** Answers with data (at most `size` bytes; fewer means end of file). The bytes are sent from the given buffer. */
@@ -67,7 +74,11 @@ export class ReadRequest extends ReadWriteRequest {
     this._host.native.replyBuf(this._slot, data);
     this.end(data);
   }
-  /** Answers with bytes read by libfuse straight from a file descriptor (no copy through JS). */
+  /**
+   * Answers with `length` bytes at `offset` (bytes) of `fd`, read by libfuse straight from the
+   * descriptor (no copy through JS); fewer at end of file.
+   * @throws TypeError when fd or length is not an unsigned integer or offset not a valid offset.
+   */
   replyFd(fd: number, offset: U64, length: number): void {
     unsigned(fd, 'fd');
     okOff(offset, 'offset');
@@ -83,6 +94,7 @@ export class ReadRequest extends ReadWriteRequest {
   }
 }
 
+/** write: answer replyWrite() with the number of bytes written. Writes to one inode reach handlers in order (serializeWrites, the default). */
 export class WriteRequest extends ReadWriteRequest {
   readonly op = 'write';
   /** True for a delayed write from the page cache (writeback): uid/gid/pid are not the writer's. */
@@ -111,7 +123,7 @@ export class WriteRequest extends ReadWriteRequest {
     this._copy = data.length % DIRECT_BLOCK === 0 ? alignedCopy(data) : Buffer.from(data);
     this._host.native.detachPayload(this._slot);
   }
-  /** Answers with the number of bytes written. */
+  /** Answers with the number of bytes written. @throws TypeError when `count` is not an unsigned integer. */
   replyWrite(count: number): void {
     unsigned(count, 'write count');
     if (!this.begin()) return;
@@ -124,15 +136,18 @@ export class WriteRequest extends ReadWriteRequest {
 }
 flags(WriteRequest, { writepage: F.ARG2 });
 
+/** flush: sent on each close(2) of a descriptor of the open file; answer replyOk(). */
 export class FlushRequest extends FileOkRequest {
   readonly op = 'flush';
 }
 
+/** release: the last descriptor of an open file is gone; answer replyOk() (the errno is not seen by any caller). */
 export class ReleaseRequest extends FileOkRequest {
   readonly op = 'release';
   protected override end(value?: unknown, err = 0): void {
     super.end(value, err, Effect.release, this.f(F.INO));
   }
+  /** The open(2) flags the file was opened with. */
   declare readonly flags: number;
   /** Set when the release also flushes. */
   declare readonly flush: boolean;
@@ -142,6 +157,7 @@ export class ReleaseRequest extends FileOkRequest {
 fields(ReleaseRequest, { flags: F.FLAGS });
 flags(ReleaseRequest, { flush: F.ARG2, flockRelease: F.ARG3 });
 
+/** fsync: write the file's data (and metadata unless `datasync`) to stable storage; answer replyOk(). */
 export class FsyncRequest extends FileOkRequest {
   readonly op = 'fsync';
   /** Only the data, not the metadata, needs syncing (fdatasync). */
@@ -149,6 +165,7 @@ export class FsyncRequest extends FileOkRequest {
 }
 flags(FsyncRequest, { datasync: F.ARG });
 
+/** opendir: answer replyOpen() with a directory handle (or none). */
 export class OpendirRequest extends OpenLike {
   readonly op = 'opendir';
 }
@@ -160,8 +177,9 @@ abstract class ReaddirLike extends FileRequest {
   /** The kernel's buffer size in bytes. */
   declare readonly size: number;
   /**
-   * Answers with the entries of `list` whose cookie is greater than `offset`, as many as fit.
-   * Returns how many were sent.
+   * Answers with the entries of `list` whose cookie is greater than `offset` (or from index
+   * `from`), as many as fit in `size` bytes. Returns how many were sent (0: end of directory).
+   * @throws TypeError when `list` is not a Dirents, or (readdirplus) its entries lack attributes.
    */
   replyDirents(list: Dirents, from?: number): number {
     if (!(list instanceof Dirents)) throw new TypeError(`${this.op}: Dirents expected`);
@@ -178,16 +196,19 @@ abstract class ReaddirLike extends FileRequest {
 }
 fields(ReaddirLike, { offset: OFFSET_FIELD, size: F.SIZE });
 
+/** readdir: answer replyDirents() with a Dirents list; `offset` is the cookie of the last entry the caller got. */
 export class ReaddirRequest extends ReaddirLike {
   readonly op = 'readdir';
   protected readonly plus = false;
 }
 
+/** readdirplus: as readdir, with attributes per entry (Dirents.addEntry); each entry sent counts as a lookup. */
 export class ReaddirplusRequest extends ReaddirLike {
   readonly op = 'readdirplus';
   protected readonly plus = true;
 }
 
+/** releasedir: the directory handle is closed; answer replyOk(). */
 export class ReleasedirRequest extends FileOkRequest {
   readonly op = 'releasedir';
   protected override end(value?: unknown, err = 0): void {
@@ -195,8 +216,10 @@ export class ReleasedirRequest extends FileOkRequest {
   }
 }
 
+/** fsyncdir: sync the directory's contents; answer replyOk(). */
 export class FsyncdirRequest extends FileOkRequest {
   readonly op = 'fsyncdir';
+  /** Only the data, not the metadata, needs syncing. */
   declare readonly datasync: boolean;
 }
 flags(FsyncdirRequest, { datasync: F.ARG });
@@ -208,6 +231,7 @@ abstract class LockRequest extends FileRequest {
   }
 }
 
+/** getlk (F_GETLK): answer replyLock() with a conflicting lock or F_UNLCK. Without a handler the kernel tests locks locally. */
 export class GetlkRequest extends LockRequest {
   readonly op = 'getlk';
   /** Answers with the conflicting lock, or one of type F_UNLCK when there is none. */
@@ -219,6 +243,7 @@ export class GetlkRequest extends LockRequest {
   }
 }
 
+/** setlk (F_SETLK/F_SETLKW): take or release a POSIX lock; answer replyOk() or an errno (EAGAIN on conflict). */
 export class SetlkRequest extends FileOkRequest {
   readonly op = 'setlk';
   /** The lock asked for (F_RDLCK, F_WRLCK, F_UNLCK; len 0 = to the end of the file). */
@@ -231,10 +256,13 @@ flags(SetlkRequest, { sleep: F.ARG2 });
 
 /** ioctl results: the return value and the output bytes (at most outSize). */
 export interface IoctlResult {
+  /** ioctl(2)'s return value (default 0). */
   result?: number;
+  /** The output bytes (at most the request's outSize). */
   data?: Uint8Array;
 }
 
+/** ioctl: answer replyIoctl() with a result and the output bytes. */
 export class IoctlRequest extends FileRequest {
   readonly op = 'ioctl';
   /** The command (32 bits, as the kernel passes it). */
@@ -249,6 +277,10 @@ export class IoctlRequest extends FileRequest {
   }
   /** How many output bytes the caller expects (_IOC_READ commands). */
   declare readonly outSize: number;
+  /**
+   * Answers with ioctl(2)'s return value and the output bytes.
+   * @throws TypeError when `result` is not an integer or `data` is longer than outSize.
+   */
   replyIoctl(result: number, data?: Uint8Array): void {
     if (!Number.isInteger(result)) throw new TypeError(`ioctl: invalid result ${result}`);
     if (data !== undefined) {
@@ -267,6 +299,7 @@ export class IoctlRequest extends FileRequest {
 }
 fields(IoctlRequest, { cmd: F.ARG, arg: F.ARG2, flags: F.ARG3, outSize: F.SIZE });
 
+/** poll: answer replyPoll() with the ready events; keep `handle` to notify readiness later. */
 export class PollRequest extends FileRequest {
   readonly op = 'poll';
   /** The events the caller waits for (POLLIN, POLLOUT, ...). */
@@ -276,7 +309,7 @@ export class PollRequest extends FileRequest {
     const id = this.f(F.ARG);
     return id ? this._host.pollHandle(id) : undefined;
   }
-  /** Answers with the events that are ready now. */
+  /** Answers with the events that are ready now. @throws TypeError when `revents` is not an unsigned integer. */
   replyPoll(revents: number): void {
     if (!(Number.isInteger(revents) && revents >= 0)) throw new TypeError(`poll: invalid revents ${revents}`);
     this._num('replyPoll', revents);
@@ -287,6 +320,7 @@ export class PollRequest extends FileRequest {
 }
 fields(PollRequest, { events: F.ARG2 });
 
+/** flock: take or release a BSD lock (the lock owner is lockOwner); answer replyOk() or an errno (EWOULDBLOCK). */
 export class FlockRequest extends FileOkRequest {
   readonly op = 'flock';
   /** LOCK_SH, LOCK_EX or LOCK_UN, possibly with LOCK_NB. */
@@ -294,31 +328,45 @@ export class FlockRequest extends FileOkRequest {
 }
 fields(FlockRequest, { operation: F.ARG });
 
+/** fallocate: allocate, punch or zero a byte range; answer replyOk(). */
 export class FallocateRequest extends FileOkRequest {
   readonly op = 'fallocate';
+  /** FallocFlags bits (0: allocate and extend the size). */
   declare readonly mode: number;
+  /** The range's start in bytes. @throws RangeError beyond 2^53-1 (read offset64). */
   declare readonly offset: number;
+  /** The range's length in bytes. @throws RangeError beyond 2^53-1 (read length64). */
   declare readonly length: number;
   /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
   declare readonly offset64: U64;
+  /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
   declare readonly length64: U64;
 }
 fields(FallocateRequest, { mode: F.ARG });
 wide(FallocateRequest, { offset: [F.OFF, F.OFF_X], length: [F.SIZE, F.SIZE_X] });
 
+/** copy_file_range: copy `length` bytes from (ino, fh) to (inoOut, fhOut); answer replyWrite() with the count. */
 export class CopyFileRangeRequest extends FileRequest {
   readonly op = 'copyFileRange';
+  /** Where to read in the source (ino, fh), in bytes. @throws RangeError beyond 2^53-1 (read offsetIn64). */
   declare readonly offsetIn: number;
   /** Exact: a bigint beyond 2^53-1 (`largeFiles` mounts only); so are offsetOut64 and length64. */
   declare readonly offsetIn64: U64;
+  /** The destination inode. */
   declare readonly inoOut: number;
+  /** The destination file handle. */
   declare readonly fhOut: number;
+  /** Where to write in the destination, in bytes. @throws RangeError beyond 2^53-1 (read offsetOut64). */
   declare readonly offsetOut: number;
+  /** How many bytes to copy. @throws RangeError beyond 2^53-1 (read length64). */
   declare readonly length: number;
+  /** Exact: a bigint beyond 2^53-1. */
   declare readonly offsetOut64: U64;
+  /** Exact: a bigint beyond 2^53-1. */
   declare readonly length64: U64;
+  /** copy_file_range(2) flags (0 today). */
   declare readonly flags: number;
-  /** Answers with the number of bytes copied. */
+  /** Answers with the number of bytes copied. @throws TypeError when `count` is not an unsigned integer. */
   replyWrite(count: number): void {
     this._num('replyWrite', unsigned(count, 'copy count'));
   }
@@ -329,13 +377,16 @@ export class CopyFileRangeRequest extends FileRequest {
 fields(CopyFileRangeRequest, { inoOut: F.INO2, fhOut: F.FH2, flags: F.FLAGS });
 wide(CopyFileRangeRequest, { offsetIn: [F.OFF, F.OFF_X], offsetOut: [F.OFF2, F.OFF2_X], length: [F.SIZE, F.SIZE_X] });
 
+/** lseek with SEEK_DATA or SEEK_HOLE: answer replyLseek() with the offset found. */
 export class LseekRequest extends FileRequest {
   readonly op = 'lseek';
+  /** Where to start looking, in bytes. @throws RangeError beyond 2^53-1 (read offset64). */
   declare readonly offset: number;
   /** The offset, exact: a bigint beyond 2^53-1 (`largeFiles` mounts only). */
   declare readonly offset64: U64;
   /** SEEK_DATA (3) or SEEK_HOLE (4); the kernel handles SEEK_SET/CUR/END itself. */
   declare readonly whence: number;
+  /** Answers with the offset found, in bytes (ENXIO when there is none: fail('ENXIO')). @throws TypeError on an invalid offset. */
   replyLseek(offset: U64): void {
     this._num('replyLseek', okOff(offset, 'lseek offset'));
   }

@@ -5,16 +5,70 @@ export const O_ACCMODE = 3;
 
 /** Bits of SetattrRequest.toSet (FUSE_SET_ATTR_*). */
 export const SetattrValid = Object.freeze({
-  MODE: 1 << 0, UID: 1 << 1, GID: 1 << 2, SIZE: 1 << 3, ATIME: 1 << 4, MTIME: 1 << 5,
-  ATIME_NOW: 1 << 7, MTIME_NOW: 1 << 8, FORCE: 1 << 9, CTIME: 1 << 10, KILL_SUID: 1 << 11,
-  KILL_SGID: 1 << 12, FILE: 1 << 13, KILL_PRIV: 1 << 14, OPEN: 1 << 15, TIMES_SET: 1 << 16, TOUCH: 1 << 17,
+  /** `mode` is set (chmod). */
+  MODE: 1 << 0,
+  /** `uidToSet` is set (chown). */
+  UID: 1 << 1,
+  /** `gidToSet` is set (chown). */
+  GID: 1 << 2,
+  /** `size` is set (truncate). */
+  SIZE: 1 << 3,
+  /** `atime` is set to a given time. */
+  ATIME: 1 << 4,
+  /** `mtime` is set to a given time. */
+  MTIME: 1 << 5,
+  /** atime is set to the current time. */
+  ATIME_NOW: 1 << 7,
+  /** mtime is set to the current time. */
+  MTIME_NOW: 1 << 8,
+  /** Kernel-internal (FUSE_SET_ATTR_FORCE). */
+  FORCE: 1 << 9,
+  /** `ctime` is set. */
+  CTIME: 1 << 10,
+  /** Clear the set-user-id bit. */
+  KILL_SUID: 1 << 11,
+  /** Clear the set-group-id bit. */
+  KILL_SGID: 1 << 12,
+  /** Kernel-internal (ATTR_FILE: the request names an open file). */
+  FILE: 1 << 13,
+  /** Clear the privileges (security.capability). */
+  KILL_PRIV: 1 << 14,
+  /** Kernel-internal (ATTR_OPEN: truncate from open). */
+  OPEN: 1 << 15,
+  /** Kernel-internal (ATTR_TIMES_SET). */
+  TIMES_SET: 1 << 16,
+  /** Kernel-internal (ATTR_TOUCH). */
+  TOUCH: 1 << 17,
 });
 
 /** RENAME_* flags of RenameRequest.flags. */
-export const RenameFlags = Object.freeze({ NOREPLACE: 1, EXCHANGE: 2, WHITEOUT: 4 });
+export const RenameFlags = Object.freeze({
+  /** Fail with EEXIST when the destination exists. */
+  NOREPLACE: 1,
+  /** Swap source and destination (both must exist). */
+  EXCHANGE: 2,
+  /** Leave a whiteout (a 0/0 character device) at the source (overlayfs). */
+  WHITEOUT: 4,
+});
 
 /** XATTR_* flags of SetxattrRequest.flags. */
-export const XattrFlags = Object.freeze({ CREATE: 1, REPLACE: 2 });
+export const XattrFlags = Object.freeze({
+  /** Fail with EEXIST when the attribute exists. */
+  CREATE: 1,
+  /** Fail with ENODATA when the attribute does not exist. */
+  REPLACE: 2,
+});
 
 /** FALLOC_FL_* bits of FallocateRequest.mode. */
-export const FallocFlags = Object.freeze({ KEEP_SIZE: 1, PUNCH_HOLE: 2, COLLAPSE_RANGE: 8, ZERO_RANGE: 16, INSERT_RANGE: 32 });
+export const FallocFlags = Object.freeze({
+  /** Allocate without changing the file size. */
+  KEEP_SIZE: 1,
+  /** Deallocate the range (with KEEP_SIZE): it reads as zeros. */
+  PUNCH_HOLE: 2,
+  /** Remove the range, shifting the rest of the file down. */
+  COLLAPSE_RANGE: 8,
+  /** Zero the range. */
+  ZERO_RANGE: 16,
+  /** Insert a hole at the offset, shifting the rest of the file up. */
+  INSERT_RANGE: 32,
+});

@@ -10,10 +10,15 @@ import { FileAttrRequest, NamedRequest, OkRequest, shareFields } from './request
 
 const E = errno;
 
+/** getattr: answer replyAttr() with the inode's attributes. */
 export class GetattrRequest extends FileAttrRequest {
   readonly op = 'getattr';
 }
 
+/**
+ * setattr (chmod, chown, truncate, utimensat): change the attributes `toSet` names and answer
+ * replyAttr() with the result. Each field is undefined when unchanged.
+ */
 export class SetattrRequest extends FileAttrRequest {
   readonly op = 'setattr';
   /** Which attributes to change: a mask of SetattrValid bits. */
@@ -25,13 +30,15 @@ export class SetattrRequest extends FileAttrRequest {
   get mode(): number | undefined {
     return this.has(SetattrValid.MODE) ? this.f(F.MODE) : undefined;
   }
+  /** The new owner (when UID is set), else undefined. */
   get uidToSet(): number | undefined {
     return this.has(SetattrValid.UID) ? this.f(F.ATTR_UID) : undefined;
   }
+  /** The new group (when GID is set), else undefined. */
   get gidToSet(): number | undefined {
     return this.has(SetattrValid.GID) ? this.f(F.ATTR_GID) : undefined;
   }
-  /** New size (truncate) when SIZE is set. */
+  /** New size in bytes (truncate) when SIZE is set, else undefined. @throws RangeError beyond 2^53-1 (read size64). */
   get size(): number | undefined {
     return this.has(SetattrValid.SIZE) ? this.n64(F.SIZE, 'size') : undefined;
   }
@@ -44,19 +51,22 @@ export class SetattrRequest extends FileAttrRequest {
     if (this.has(SetattrValid.ATIME_NOW)) return 'now';
     return this.has(SetattrValid.ATIME) ? { sec: this.f(F.ATIME_S), nsec: this.f(F.ATIME_NS) } : undefined;
   }
+  /** New mtime: a Timespec, 'now' (MTIME_NOW), or undefined when unchanged. */
   get mtime(): Timespec | 'now' | undefined {
     if (this.has(SetattrValid.MTIME_NOW)) return 'now';
     return this.has(SetattrValid.MTIME) ? { sec: this.f(F.MTIME_S), nsec: this.f(F.MTIME_NS) } : undefined;
   }
+  /** New ctime (when CTIME is set), else undefined. */
   get ctime(): Timespec | undefined {
     return this.has(SetattrValid.CTIME) ? { sec: this.f(F.CTIME_S), nsec: this.f(F.CTIME_NS) } : undefined;
   }
 }
 fields(SetattrRequest, { toSet: F.ARG });
 
+/** readlink: answer replyReadlink() with the symlink's target. */
 export class ReadlinkRequest extends Request {
   readonly op = 'readlink';
-  /** Answers with the link target (bytes, no NUL). */
+  /** Answers with the link target (bytes, no NUL). @throws TypeError when it is not bytes or contains NUL. */
   replyReadlink(target: Uint8Array): void {
     bytes(target, 'readlink');
     if (target.includes(0)) throw new TypeError('readlink: target contains NUL');
@@ -69,8 +79,10 @@ export class ReadlinkRequest extends Request {
   }
 }
 
+/** statfs: answer replyStatfs() with the filesystem's figures. */
 export class StatfsRequest extends Request {
   readonly op = 'statfs';
+  /** Answers with the filesystem's figures. @throws TypeError on a field that is not an unsigned integer. */
   replyStatfs(s: Statfs): void {
     this._scratch(writeStatfs, 'replyStatfs', s);
   }
@@ -79,6 +91,7 @@ export class StatfsRequest extends Request {
   }
 }
 
+/** setxattr: set the attribute `name` to `value`; answer replyOk() or an errno (EEXIST, ENODATA with flags, ENOTSUP). */
 export class SetxattrRequest extends OkRequest {
   readonly op = 'setxattr';
   /** The attribute name, as bytes (a fresh copy). */
@@ -106,7 +119,7 @@ function replySized(req: GetxattrRequest | ListxattrRequest, value: Uint8Array):
 abstract class XattrReadRequest extends Request {
   /** The caller's buffer size; 0 asks only for the size needed. */
   declare readonly size: number;
-  /** Answers a size probe (size 0) with the size needed. */
+  /** Answers a size probe (size 0) with the size needed, in bytes. @throws TypeError when `n` is not an unsigned integer. */
   replyXattrSize(n: number): void {
     this._num('replyXattr', unsigned(n, 'xattr size'));
   }
@@ -120,6 +133,7 @@ abstract class XattrReadRequest extends Request {
 }
 fields(XattrReadRequest, { size: F.SIZE });
 
+/** getxattr: answer replyValue() with the value (ENODATA when there is none). */
 export class GetxattrRequest extends XattrReadRequest {
   readonly op = 'getxattr';
   /** The attribute name, as bytes (a fresh copy). */
@@ -136,9 +150,13 @@ export class GetxattrRequest extends XattrReadRequest {
 }
 shareFields(GetxattrRequest, NamedRequest, ['name', 'nameKey']);
 
+/** listxattr: answer replyNames() with the attribute names. */
 export class ListxattrRequest extends XattrReadRequest {
   readonly op = 'listxattr';
-  /** Answers with the attribute names: packing, the size probe and ERANGE are handled here. */
+  /**
+   * Answers with the attribute names: packing, the size probe and ERANGE are handled here.
+   * @throws TypeError on a name that is not bytes, is empty or contains NUL.
+   */
   replyNames(names: readonly Uint8Array[]): void {
     const parts: Uint8Array[] = [];
     for (const n of names) {
@@ -155,6 +173,7 @@ export class ListxattrRequest extends XattrReadRequest {
 }
 const ZERO = new Uint8Array(1);
 
+/** removexattr: remove the attribute `name`; answer replyOk() or ENODATA. */
 export class RemovexattrRequest extends OkRequest {
   readonly op = 'removexattr';
   /** The attribute name, as bytes (a fresh copy). */
@@ -164,6 +183,7 @@ export class RemovexattrRequest extends OkRequest {
 }
 shareFields(RemovexattrRequest, NamedRequest, ['name', 'nameKey']);
 
+/** access (access(2); not sent with defaultPermissions): answer replyOk() or EACCES. */
 export class AccessRequest extends OkRequest {
   readonly op = 'access';
   /** R_OK | W_OK | X_OK bits, or F_OK (0). */
@@ -171,12 +191,14 @@ export class AccessRequest extends OkRequest {
 }
 fields(AccessRequest, { mask: F.ARG });
 
+/** bmap (block devices, fuseblk mounts): answer replyBmap() with the device block. */
 export class BmapRequest extends Request {
   readonly op = 'bmap';
+  /** The block size in bytes. */
   declare readonly blocksize: number;
   /** The block index within the file. */
   declare readonly index: number;
-  /** Answers with the block index within the device. */
+  /** Answers with the block index within the device. @throws TypeError when it is not an unsigned integer. */
   replyBmap(idx: number): void {
     this._num('replyBmap', unsigned(idx, 'bmap index'));
   }

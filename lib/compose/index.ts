@@ -1,5 +1,9 @@
-// Operators and helpers for composing handlers: layers that fall through, replies changed on the
-// way, a read-only guard, per-inode serialization, and a tap on every request's outcome.
+/**
+ * Operators and helpers for composing handlers: layers that fall through, replies changed on the
+ * way, a read-only guard, per-inode serialization, and a tap on every request's outcome.
+ *
+ * @module
+ */
 export {
   type Handlers, type Otherwise, type LayersOptions, answerUnhandled, otherwise, fallThrough, on, layers,
 } from './layers';

@@ -13,6 +13,7 @@ export interface RequestOutcome {
    * need later.
    */
   readonly req: Request;
+  /** The request's op. */
   readonly op: OpName;
   /** The mount's sequence number of the request. */
   readonly seq: number;

@@ -35,4 +35,23 @@ export const XATTR = group('XATTR_', ['CREATE', 'REPLACE', 'NAME_MAX', 'SIZE_MAX
 /** access(2) modes. */
 export const ACCESS = group('', ['F_OK', 'R_OK', 'W_OK', 'X_OK'] as const);
 /** Directory entry types (d_type), the same on every Linux: the file type bits of st_mode >> 12. */
-export const DT = Object.freeze({ UNKNOWN: 0, FIFO: 1, CHR: 2, DIR: 4, BLK: 6, REG: 8, LNK: 10, SOCK: 12, WHT: 14 });
+export const DT = Object.freeze({
+  /** The filesystem does not say (stat the entry). */
+  UNKNOWN: 0,
+  /** A FIFO. */
+  FIFO: 1,
+  /** A character device. */
+  CHR: 2,
+  /** A directory. */
+  DIR: 4,
+  /** A block device. */
+  BLK: 6,
+  /** A regular file. */
+  REG: 8,
+  /** A symbolic link. */
+  LNK: 10,
+  /** A socket. */
+  SOCK: 12,
+  /** A whiteout. */
+  WHT: 14,
+});

@@ -4,8 +4,11 @@ import { check, num } from './args';
 
 /** Credentials of a caller: the ids and supplementary groups new objects are made with (asUser). */
 export interface Creds {
+  /** The user id (fsuid). */
   uid: number;
+  /** The group id (fsgid). */
   gid: number;
+  /** The supplementary groups. */
   groups: readonly number[];
 }
 

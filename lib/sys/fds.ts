@@ -76,7 +76,9 @@ export function openByHandleAt(mountFd: number, handle: Uint8Array, flags: numbe
 
 /** RLIMIT_NOFILE: the soft and hard limits on open fds (Infinity: unlimited). */
 export interface NofileLimit {
+  /** The limit in force (the most descriptors the process may hold). */
   soft: number;
+  /** The ceiling the soft limit may be raised to. */
   hard: number;
 }
 

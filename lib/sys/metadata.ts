@@ -9,19 +9,31 @@ import { AT } from './constants';
  * the filesystem's own inode number), plus `dev` and an exact identity `key`.
  */
 export interface Stat {
+  /** st_dev: the device the file is on. */
   dev: number;
   /** st_ino, exact: a bigint beyond 2^53-1 (U64). */
   ino: U64;
+  /** File type and permission bits. */
   mode: number;
+  /** Number of hard links. */
   nlink: number;
+  /** Owner user id. */
   uid: number;
+  /** Owner group id. */
   gid: number;
+  /** Device number (character and block devices). */
   rdev: number;
+  /** Size in bytes. */
   size: U64;
+  /** Allocated 512-byte blocks. */
   blocks: U64;
+  /** Preferred I/O block size in bytes. */
   blksize: number;
+  /** Last access time. */
   atime: Timespec;
+  /** Last modification time. */
   mtime: Timespec;
+  /** Last status change time. */
   ctime: Timespec;
   /** "dev:ino" in exact decimal: one file on the host (hard links share it). */
   key: string;

@@ -4,6 +4,7 @@ import { bytes, check, EMPTY, fdArg, type Name, num, TWO32 } from './args';
 
 /** One entry of a directory read with getdents(). */
 export interface DirEntry {
+  /** The entry's name (bytes). */
   name: Buffer;
   /** d_ino (exact below 2^53). */
   ino: number;

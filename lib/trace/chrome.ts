@@ -12,6 +12,7 @@ import type { TraceRecord } from './record';
 import { type TraceOutput, TraceSink } from './sink';
 import type { TraceExporter } from './text';
 
+/** Options of chromeExporter. */
 export interface ChromeOptions {
   /** Written as the document's "otherData" (shown by the viewers as trace metadata). */
   metadata?: Readonly<Record<string, string>>;
@@ -26,6 +27,10 @@ interface Process {
   tids: number[];
 }
 
+/**
+ * Writes the records as a Chrome trace (JSON; chrome://tracing, Perfetto) to `out`: one complete
+ * event per request, on a lane of its process. Records should arrive in start order (TapOptions.order).
+ */
 export function chromeExporter(out: TraceOutput, options: ChromeOptions = {}): TraceExporter {
   const sink = new TraceSink(out);
   const processes = new Map<number, Process>();

@@ -4,13 +4,19 @@
 // shows its new name after at most `ttl` ms.
 import * as fs from 'node:fs';
 
+/** Command names of pids (/proc/<pid>/comm), read once per pid and kept `ttl` ms, at most `size` pids (LRU). */
 export class CommCache {
   private readonly names = new Map<number, { comm: string | undefined; at: number }>();
   /** The pid of the last get(): already the most recent, nothing to move (a loop of one process). */
   private last = 0;
 
   /** `size` pids at most (least recently used go first); names kept `ttl` ms. */
-  constructor(readonly size = 256, readonly ttl = 1000) {}
+  constructor(
+    /** The most pids kept. */
+    readonly size = 256,
+    /** How long a name is kept, in ms. */
+    readonly ttl = 1000,
+  ) {}
 
   /** The command name of pid at time `now` (ms), or undefined (pid 0, or the process is gone). */
   get(pid: number, now: number): string | undefined {
@@ -34,6 +40,7 @@ export class CommCache {
     return comm;
   }
 
+  /** Forgets every name. */
   clear(): void {
     this.names.clear();
     this.last = 0;

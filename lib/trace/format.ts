@@ -54,7 +54,10 @@ function isFormatChar(c: number): boolean {
 }
 
 /** A byte string as JSON: the string itself when it is valid UTF-8, else {"base64": ...} (lossless both ways). */
-export function jsonBytes(b: Uint8Array): string | { base64: string } {
+export function jsonBytes(b: Uint8Array): string | {
+  /** The bytes in base64. */
+  base64: string;
+} {
   const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
   return isUtf8(buf) ? buf.toString('utf8') : { base64: buf.toString('base64') };
 }

@@ -7,6 +7,7 @@ import { human } from './format';
 import type { LatencyHistogram } from './latency';
 import type { OpStats, TraceSummary } from './summary';
 
+/** Options of the latency histogram (histogramSvg, histogramHtml, writeHistogram). */
 export interface HistogramOptions {
   /** Shown on top (e.g. the mountpoint). */
   title?: string;

@@ -1,5 +1,9 @@
-// Tracing a mount: the tap (traceRecords), the exporters, the summary and the histogram, and trace(),
-// which wires them for the common case.
+/**
+ * Tracing a mount: the tap (traceRecords), the exporters, the summary and the histogram, and trace(),
+ * which wires them for the common case.
+ *
+ * @module
+ */
 import { Observable, share, type Subscription } from 'rxjs';
 import type { Fuse } from '../fuse';
 import { chromeExporter } from './chrome';
@@ -20,23 +24,30 @@ export type { TraceOutput } from './sink';
 export { textExporter, textLine, openFlags, type TraceExporter } from './text';
 export { jsonlExporter } from './jsonl';
 export { chromeExporter, type ChromeOptions } from './chrome';
-export { otelExporter, spanAttributes, loadOtelApi, type OtelOptions, type OtelTracerLike, type OtelSpanLike } from './otel';
+export {
+  otelExporter, spanAttributes, loadOtelApi, type OtelOptions, type OtelTracerLike, type OtelSpanLike, type OtelAttribute,
+  type OtelHrTime, type OtelApi,
+} from './otel';
 export { TraceSummary, liveSummary, type LiveSummary, type SummaryOptions, type OpStats } from './summary';
 export { LatencyHistogram, type LatencyBucket } from './latency';
 export { histogramSvg, histogramHtml, writeHistogram, type HistogramOptions } from './histogram';
 
+/** The exporter trace() uses: text lines, JSON lines, a Chrome trace (JSON), OpenTelemetry spans, or none. */
 export type TraceFormat = 'text' | 'jsonl' | 'chrome' | 'otel' | 'none';
 
+/** Options of trace(): the tap's (comm, maxHeld), the exporter's, the summary's and the histogram's. */
 export interface TraceOptions extends Omit<TapOptions, 'order'> {
   /** Default "text". "chrome" gets its records in arrival order; "none": only summary/histogram. */
   format?: TraceFormat;
   /** Where text, jsonl and chrome go: a path, "-" (stdout, the default) or a stream. */
   out?: TraceOutput;
+  /** Options of the otel exporter. */
   otel?: OtelOptions;
   /** A live summary (true: on stderr with the defaults); its final table is printed on close. */
   summary?: boolean | SummaryOptions;
   /** Write the latency histogram to this file (.svg, or .html) on close. */
   histogram?: string;
+  /** Options of the histogram file. */
   histogramOptions?: HistogramOptions;
 }
 

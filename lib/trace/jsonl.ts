@@ -4,6 +4,7 @@ import { jsonLine } from './format';
 import type { TraceOutput } from './sink';
 import { lineExporter, type TraceExporter } from './text';
 
+/** Writes one JSON object per record and line to `out` (a path, "-" for stdout, or a stream); see jsonRecord. */
 export function jsonlExporter(out: TraceOutput): TraceExporter {
   return lineExporter(out, jsonLine);
 }

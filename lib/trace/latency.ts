@@ -26,11 +26,18 @@ function boundsOf(i: number): [number, number] {
 
 /** One bucket: latencies in [low, high) ms, `count` of them. */
 export interface LatencyBucket {
+  /** Lower bound in ms (included). */
   readonly low: number;
+  /** Upper bound in ms (excluded). */
   readonly high: number;
+  /** Latencies in the bucket. */
   readonly count: number;
 }
 
+/**
+ * A latency histogram with fixed memory and 1/128 relative precision (log-linear buckets, as
+ * HdrHistogram): values in ms, kept in whole nanoseconds.
+ */
 export class LatencyHistogram {
   private counts = new Float64Array(EXACT + 16 * SUB);
   private top = -1;
@@ -38,8 +45,9 @@ export class LatencyHistogram {
   count = 0;
   /** Their sum, in ms. */
   sum = 0;
-  /** Smallest and largest value, in ms (exact). */
+  /** Smallest value, in ms (exact; Infinity when empty). */
   min = Infinity;
+  /** Largest value, in ms (exact; 0 when empty). */
   max = 0;
 
   /** Records one latency in ms (negative values count as 0). */
@@ -59,6 +67,7 @@ export class LatencyHistogram {
     if (v > this.max) this.max = v;
   }
 
+  /** The mean in ms (NaN when empty). */
   get mean(): number {
     return this.count === 0 ? NaN : this.sum / this.count;
   }

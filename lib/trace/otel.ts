@@ -5,20 +5,38 @@ import { epochMs, jsonBytes, quoteBytes } from './format';
 import type { TraceRecord, TraceValue } from './record';
 import type { TraceExporter } from './text';
 
-type Attribute = string | number | boolean;
-type HrTime = [number, number];
+/** A span attribute value (as @opentelemetry/api's AttributeValue, scalars only). */
+export type OtelAttribute = string | number | boolean;
+/** A time as OpenTelemetry takes it: [seconds, nanoseconds] since the epoch. */
+export type OtelHrTime = [number, number];
 
 /** The part of an OpenTelemetry Span the exporter uses (an @opentelemetry/api Span fits). */
 export interface OtelSpanLike {
-  setStatus(status: { code: number; message?: string }): unknown;
-  end(endTime?: HrTime): void;
+  /** Sets the span's status (code 2: ERROR, with the errno's name as message). */
+  setStatus(status: {
+    /** The SpanStatusCode. */
+    code: number;
+    /** The status description. */
+    message?: string;
+  }): unknown;
+  /** Ends the span at `endTime`. */
+  end(endTime?: OtelHrTime): void;
 }
 
 /** The part of an OpenTelemetry Tracer the exporter uses (an @opentelemetry/api Tracer fits). */
 export interface OtelTracerLike {
-  startSpan(name: string, options?: { kind?: number; attributes?: Record<string, Attribute>; startTime?: HrTime }): OtelSpanLike;
+  /** Starts a span ("fuse.<op>", kind SERVER, the request's attributes, its arrival time). */
+  startSpan(name: string, options?: {
+    /** The SpanKind (1: SERVER). */
+    kind?: number;
+    /** The span's attributes (spanAttributes). */
+    attributes?: Record<string, OtelAttribute>;
+    /** When the request arrived. */
+    startTime?: OtelHrTime;
+  }): OtelSpanLike;
 }
 
+/** Options of otelExporter. */
 export interface OtelOptions {
   /** The tracer to use; default: trace.getTracer(tracerName) of @opentelemetry/api. */
   tracer?: OtelTracerLike;
@@ -30,11 +48,19 @@ export interface OtelOptions {
 const SPAN_KIND_SERVER = 1;
 const STATUS_ERROR = 2;
 
-interface OtelApi {
-  trace: { getTracer(name: string, version?: string): OtelTracerLike };
+/** The part of @opentelemetry/api the exporter uses. */
+export interface OtelApi {
+  /** The global tracer provider's access point. */
+  trace: {
+    /** A tracer of the registered provider (a no-op one when none is registered). */
+    getTracer(name: string, version?: string): OtelTracerLike;
+  };
 }
 
-/** Loads @opentelemetry/api, with a clear message when it is not installed. */
+/**
+ * Loads @opentelemetry/api.
+ * @throws Error naming `npm install @opentelemetry/api` when it is not installed.
+ */
 export function loadOtelApi(): OtelApi {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,7 +73,7 @@ export function loadOtelApi(): OtelApi {
   }
 }
 
-function hrTime(ms: number): HrTime {
+function hrTime(ms: number): OtelHrTime {
   let sec = Math.floor(ms / 1000);
   let ns = Math.round((ms - sec * 1000) * 1e6);
   if (ns >= 1e9) {
@@ -57,15 +83,15 @@ function hrTime(ms: number): HrTime {
   return [sec, ns];
 }
 
-function attribute(v: TraceValue): Attribute {
+function attribute(v: TraceValue): OtelAttribute {
   if (!(v instanceof Uint8Array)) return v;
   const j = jsonBytes(v);
   return typeof j === 'string' ? j : quoteBytes(v);
 }
 
 /** The attributes of a request's span: fuse.op, fuse.ino, fuse.name, fuse.<argument>, fuse.reply.<field>, ... */
-export function spanAttributes(r: TraceRecord): Record<string, Attribute> {
-  const a: Record<string, Attribute> = { 'fuse.op': r.op, 'fuse.seq': r.seq, 'fuse.ino': r.ino };
+export function spanAttributes(r: TraceRecord): Record<string, OtelAttribute> {
+  const a: Record<string, OtelAttribute> = { 'fuse.op': r.op, 'fuse.seq': r.seq, 'fuse.ino': r.ino };
   if (r.name !== undefined) a['fuse.name'] = attribute(r.name);
   for (const k of Object.keys(r.args)) a[`fuse.${k}`] = attribute(r.args[k]);
   if (r.errno !== undefined) a['fuse.errno'] = r.errno;

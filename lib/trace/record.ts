@@ -15,6 +15,7 @@ export type TraceFields = Readonly<Record<string, TraceValue>>;
 export interface TraceRecord {
   /** The mount's sequence number of the request (unique per mount, increasing in arrival order). */
   readonly seq: number;
+  /** The request's op. */
   readonly op: OpName;
   /** The inode the request is about (the parent directory for name operations). */
   readonly ino: number;
@@ -24,7 +25,9 @@ export interface TraceRecord {
   readonly args: TraceFields;
   /** The requesting thread (0 for requests the kernel makes on its own behalf). */
   readonly pid: number;
+  /** The requesting process's effective user id. */
   readonly uid: number;
+  /** The requesting process's effective group id. */
   readonly gid: number;
   /** The command name of `pid` (/proc/<pid>/comm, cached), when the tap reads it and it was there. */
   readonly comm?: string;

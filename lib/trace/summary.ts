@@ -9,15 +9,23 @@ import type { TraceRecord } from './record';
 
 /** One op's figures (latencies in ms; requests without a reply count but have no latency). */
 export interface OpStats {
+  /** The op, or 'total' for all of them. */
   readonly op: OpName | 'total';
+  /** Requests seen. */
   readonly count: number;
+  /** Requests answered with an errno (or unanswered at unmount). */
   readonly errors: number;
   /** Requests per second over the time traced (see TraceSummary.seconds). */
   readonly rate: number;
+  /** Mean latency in ms (NaN when none was answered). */
   readonly mean: number;
+  /** Median latency in ms. */
   readonly p50: number;
+  /** 90th percentile latency in ms. */
   readonly p90: number;
+  /** 99th percentile latency in ms. */
   readonly p99: number;
+  /** Largest latency in ms. */
   readonly max: number;
 }
 
@@ -27,23 +35,30 @@ interface OpCounts {
   latency: LatencyHistogram;
 }
 
+/** Per-op counts, errors, rates and latency percentiles of trace records (add() each record). */
 export class TraceSummary {
   private readonly ops = new Map<OpName, OpCounts>();
   /** Every answered request's latency. */
   readonly all = new LatencyHistogram();
+  /** Records added. */
   count = 0;
+  /** Records with an error (an errno, or unanswered). */
   errors = 0;
   /** When tracing ended (ms, performance.now() clock), once end() was called. */
   ended: number | undefined;
 
   /** `since`: when tracing began (ms, performance.now() clock; default now), the start of the rates' window. */
-  constructor(readonly since: number = performance.now()) {}
+  constructor(
+    /** When tracing began (ms, performance.now() clock). */
+    readonly since: number = performance.now(),
+  ) {}
 
   /** Tracing has ended (at `at`, default now): the window closes there. Only the first call counts. */
   end(at: number = performance.now()): void {
     this.ended ??= at;
   }
 
+  /** Counts one record (its latency when it was answered). */
   add(r: TraceRecord): void {
     let o = this.ops.get(r.op);
     if (o === undefined) {
@@ -109,9 +124,13 @@ export class TraceSummary {
   }
 }
 
+/** Options of liveSummary. */
 export interface SummaryOptions {
   /** Where the live view goes (default process.stderr). */
-  stream?: NodeJS.WritableStream & { isTTY?: boolean };
+  stream?: NodeJS.WritableStream & {
+    /** Whether the stream is a terminal. */
+    isTTY?: boolean;
+  };
   /** Redraw in place (default: whether the stream is a terminal). */
   tty?: boolean;
   /** ms between refreshes (default 1000 on a terminal, 10000 otherwise; 0: only the final summary). */
@@ -122,7 +141,9 @@ export interface SummaryOptions {
 
 /** A live summary: `summary` holds the figures; stop() ends the view and prints the final table once. */
 export interface LiveSummary {
+  /** The figures so far. */
   readonly summary: TraceSummary;
+  /** Ends the view (and its timer) and prints the final summary once; idempotent. */
   stop(): void;
 }
 

@@ -9,6 +9,7 @@ import type { Request } from '../request';
 import { CommCache } from './comm';
 import { ARGS, type MutableRecord, NAMED, REPLIES, type TraceRecord, type TraceValue } from './record';
 
+/** Options of traceRecords. */
 export interface TapOptions {
   /** Read the requesting process's command name (/proc/<pid>/comm, cached per pid). Default true. */
   comm?: boolean;

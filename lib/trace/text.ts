@@ -9,6 +9,12 @@ import { type TraceOutput, TraceSink } from './sink';
 
 /** An exporter: an Observer of records (subscribe it to a tap) that can also be closed by hand. */
 export interface TraceExporter extends Observer<TraceRecord> {
+  /** Writes one record. */
+  next: (record: TraceRecord) => void;
+  /** The records failed: finishes the output as close() does. */
+  error: (err: unknown) => void;
+  /** The records are complete: finishes the output as close() does. */
+  complete: () => void;
   /** Finishes the output (flushes, writes any trailer, closes the file). Idempotent. */
   close(): void;
 }
