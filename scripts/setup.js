@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// One-command set-up, run by `npm test` and `npm run demo` (and `npm run build`): installs what is
-// missing and skips what is done.
+// One-command set-up, run by `npm test` and `npm run demo` (and `npm run build`, `npm pack`'s prepack):
+// installs what is missing and skips what is done.
 //   1. system packages fuse3, libfuse3-dev, pkg-config (apt-get when root, else a clear message)
 //   2. npm ci when node_modules is missing or older than package-lock.json
 //   3. the native addon (node-gyp) when missing or older than src-native/ or binding.gyp
-//   4. the TypeScript build when dist/ is older than any .ts file
+//   4. the TypeScript build when dist/ is older than any .ts file, then the ES module wrappers
+//   5. with --prebuild (prepack): the prebuilt addon and its watcher in prebuilds/<platform>-<arch>/
+// --build-only skips the packages only the tests need.
 // Only node's built-in modules are used: this runs before npm ci.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,6 +15,11 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const buildOnly = process.argv.includes('--build-only');
+const prebuild = process.argv.includes('--prebuild');
+// Node's headers installed with node itself: node-gyp builds against them instead of downloading them.
+const NODEDIR = fs.existsSync('/usr/include/node/node_api.h') ? '/usr' : undefined;
+// node-gyp under npm (the package's install script, prebuildify) takes the same as npm_config_nodedir.
+const gypEnv = NODEDIR && !process.env.npm_config_nodedir ? { ...process.env, npm_config_nodedir: NODEDIR } : process.env;
 const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
 // What the tests run besides node (test/diff, test/programs.test.ts, test/odirect.test.ts): a file or command → its package.
 const TEST_PACKAGES = [
@@ -90,7 +97,7 @@ function npmDeps() {
   const stamp = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(stamp) >= mtime(path.join(root, 'package-lock.json')) && fs.existsSync(path.join(root, 'node_modules', 'rxjs'))) return;
   log('npm ci');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: gypEnv });
 }
 
 function nativeBuild() {
@@ -100,7 +107,7 @@ function nativeBuild() {
   log('building the native addon');
   const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] }), 'rebuild'];
   // Build against the installed Node headers when they are there: no download needed.
-  if (fs.existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+  if (NODEDIR) args.push(`--nodedir=${NODEDIR}`);
   run(process.execPath, args);
 }
 
@@ -117,13 +124,32 @@ function tsBuild() {
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
+// prebuildify --napi --strip builds the addon into prebuilds/<platform>-<arch>/rxfuse.node (moving it
+// out of build/Release); the watcher, an executable prebuildify does not copy, goes beside it, stripped
+// too, and the addon back to build/Release so the checkout's build stays complete.
+function prebuilds() {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  const addon = path.join(dir, 'rxfuse.node');
+  const watcher = path.join(dir, 'rxfuse-watch');
+  const src = Math.max(newest(path.join(root, 'src-native'), () => true), mtime(path.join(root, 'binding.gyp')));
+  if (Math.min(mtime(addon), mtime(watcher)) >= src) return;
+  log(`prebuilding the addon into ${path.relative(root, dir)}`);
+  run(process.execPath, [require.resolve('prebuildify/bin.js', { paths: [root] }), '--napi', '--strip'], { env: gypEnv });
+  const release = path.join(root, 'build', 'Release');
+  fs.copyFileSync(path.join(release, 'rxfuse-watch'), watcher);
+  run('strip', ['--strip-all', watcher]);
+  fs.copyFileSync(addon, path.join(release, 'rxfuse.node'));
+}
+
 try {
   if (process.platform !== 'linux') throw new Error('rxfuse runs on Linux only');
   systemPackages();
   if (!buildOnly) testPackages();
-  if (!buildOnly) npmDeps();
+  npmDeps();
   nativeBuild();
   tsBuild();
+  run(process.execPath, [path.join(__dirname, 'esm-wrappers.js')]);
+  if (prebuild) prebuilds();
 } catch (e) {
   log(`error: ${e.message}`);
   process.exit(1);
