@@ -135,7 +135,7 @@ describe('the package: packed, installed into a scratch project, used there', fu
     const listed = (await run('tar', ['tzf', tarball], work, 10000)).trim().split('\n').map((f) => f.replace(/^package\//, ''));
     const tracked = new Set((await run('git', ['ls-files'], REPO, 10000)).trim().split('\n'));
     const built = (f: string): boolean => /^dist\/(lib|examples)\/.*\.(js|mjs|d\.ts|d\.mts)$/.test(f);
-    const prebuilt = (f: string): boolean => /^prebuilds\/linux-x64\/(rxfuse\.node|rxfuse-watch)$/.test(f);
+    const prebuilt = (f: string): boolean => /^prebuilds\/linux-(x64|arm64)\/(rxfuse\.node|rxfuse-watch)$/.test(f);
     assert.deepEqual(listed.filter((f) => !tracked.has(f) && !built(f) && !prebuilt(f)), []);
     assert.deepEqual(listed.filter((f) => /^(test|scripts|bench|dist\/test|lib|\.ci)\/|\.map$|\.tgz$|\.py$/.test(f)), []);
     for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'binding.gyp', 'bin/rxfuse.js', 'dist/lib/index.js',
@@ -155,8 +155,15 @@ describe('the package: packed, installed into a scratch project, used there', fu
     assert.ok(!fs.existsSync(path.join(pkg, 'build')), 'the install compiled the addon');
     const out = await run(process.execPath, ['-e', `process.stdout.write(require('node-gyp-build').resolve(${JSON.stringify(pkg)}))`], pkg, 10000);
     assert.equal(out, path.join(pkg, 'prebuilds', 'linux-x64', 'rxfuse.node'));
-    const elf = await run('readelf', ['-d', out], work, 10000);
-    assert.match(elf, /NEEDED.*\[libfuse3\.so\.3\]/);
+    // Each prebuild (linux-arm64 too, when `npm run prebuilds:arm64` made one): the right machine, libfuse3.so.3.
+    const machines: Record<string, RegExp> = { x64: /X86-64/, arm64: /AArch64/ };
+    for (const arch of fs.readdirSync(path.join(pkg, 'prebuilds')).map((d) => d.replace(/^linux-/, ''))) {
+      for (const file of ['rxfuse.node', 'rxfuse-watch']) {
+        const elf = await run('readelf', ['-h', '-d', path.join(pkg, 'prebuilds', `linux-${arch}`, file)], work, 10000);
+        assert.match(elf, machines[arch], `${arch}/${file}`);
+        if (file === 'rxfuse.node') assert.match(elf, /NEEDED.*\[libfuse3\.so\.3\]/);
+      }
+    }
   });
 
   it('require and ES module import: rxfuse, rxfuse/sys, rxfuse/compose, rxfuse/trace, rxfuse/package.json', async function () {
