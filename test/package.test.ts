@@ -52,6 +52,19 @@ process.once('SIGINT', () => void fuse.unmount().then(() => process.exit(0)));
 process.stdout.write('mounted\\n');
 `;
 
+/** The executables of the processes whose command line names `dir` (the unmount watcher of a mount there). */
+function watchersOf(dir: string): string[] {
+  const found: string[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir)) found.push(fs.readlinkSync(`/proc/${pid}/exe`));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
+}
+
 interface Served {
   proc: ChildProcess;
   output(): string;
@@ -196,6 +209,8 @@ console.log(JSON.stringify([typeof Fuse, typeof sys.openat, typeof s.openat, typ
     const served = await serve(process.execPath, ['out/fs.js', mnt], mnt);
     assert.deepEqual(await fsp.readdir(mnt), ['greeting']);
     assert.equal(await fsp.readFile(path.join(mnt, 'greeting'), 'utf8'), 'served by the scratch project\n');
+    const prebuilt = path.join(app, 'node_modules', 'rxfuse', 'prebuilds', 'linux-x64', 'rxfuse-watch');
+    assert.ok(watchersOf(mnt).includes(prebuilt), `no watcher from the prebuild: ${watchersOf(mnt).join(', ')}`);
     await interrupt(served, mnt);
   });
 
@@ -248,6 +263,7 @@ console.log(JSON.stringify([typeof Fuse, typeof sys.openat, typeof s.openat, typ
     const mnt = path.join(work, 'mnt-rebuilt');
     const served = await serve(process.execPath, ['out/fs.js', mnt], mnt);
     assert.equal(await fsp.readFile(path.join(mnt, 'greeting'), 'utf8'), 'served by the scratch project\n');
+    assert.ok(watchersOf(mnt).includes(path.join(pkg, 'build', 'Release', 'rxfuse-watch')), watchersOf(mnt).join(', '));
     await interrupt(served, mnt);
   });
 });
