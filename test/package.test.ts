@@ -78,11 +78,11 @@ describe('the package: packed, installed into a scratch project, used there', fu
   const children: ChildProcess[] = [];
   const mountpoints: string[] = [];
 
-  /** Runs a command to its end (a child process, never blocking this thread); fails on a non-zero exit. */
+  /** Runs a command to its end (a child process, never blocking this thread); its stdout; fails on a non-zero exit. */
   async function run(cmd: string, args: readonly string[], cwd: string, timeout: number): Promise<string> {
     const r = await sh(cmd, args, { cwd, timeout, env: NPM_ENV, maxBuffer: 16 << 20 });
     assert.equal(r.code, 0, `${cmd} ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-    return r.stdout + r.stderr;
+    return r.stdout;
   }
 
   /** Starts a server in its own process group (SIGINT to the group, as a terminal's ^C) until it prints "mounted". */
@@ -119,7 +119,7 @@ describe('the package: packed, installed into a scratch project, used there', fu
     fs.mkdirSync(app);
     await run(process.execPath, [path.join(REPO, 'scripts', 'setup.js'), '--build-only', '--prebuild'], REPO, 300000);
     const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO, 60000);
-    const [info] = JSON.parse(packed.slice(packed.indexOf('['))) as { filename: string }[];
+    const [info] = JSON.parse(packed) as { filename: string }[];
     tarball = path.join(work, info.filename);
     fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module' }));
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], app, 180000);
