@@ -17,9 +17,15 @@ export interface LoadedAddon {
   dir: string;
 }
 
-/** What rebuilds the addon: inside node_modules an npm rebuild, in a checkout of rxfuse the build script. */
+/**
+ * What rebuilds the addon: inside node_modules an npm rebuild (which runs the package's install script
+ * even where npm 11 blocked it at install, but not under ignore-scripts=true: then the flag overrides
+ * it), in a checkout of rxfuse the build script.
+ */
 export function rebuildCommand(root: string = PACKAGE_ROOT): string {
-  return root.split(path.sep).includes('node_modules') ? 'npm rebuild rxfuse' : 'npm run build';
+  return root.split(path.sep).includes('node_modules')
+    ? 'npm rebuild rxfuse (with ignore-scripts set: npm rebuild rxfuse --ignore-scripts=false)'
+    : 'npm run build';
 }
 
 function buildAdvice(root: string): string {

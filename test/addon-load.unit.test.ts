@@ -65,7 +65,8 @@ describe('addon loading (unit)', () => {
   });
 
   it('the rebuild command follows where the package is', () => {
-    assert.equal(rebuildCommand('/home/u/app/node_modules/rxfuse'), 'npm rebuild rxfuse');
+    assert.equal(rebuildCommand('/home/u/app/node_modules/rxfuse'),
+      'npm rebuild rxfuse (with ignore-scripts set: npm rebuild rxfuse --ignore-scripts=false)');
     assert.equal(rebuildCommand('/home/u/src/rxfuse'), 'npm run build');
   });
 });
