@@ -256,6 +256,16 @@ console.log(JSON.stringify([typeof Fuse, typeof sys.openat, typeof s.openat, typ
     const cli = await sh('npx', ['--no', 'rxfuse', 'hello', path.join(work, 'never')], { cwd: app, env: NPM_ENV, timeout: 30000 });
     assert.match(cli.stderr, /^rxfuse: no native addon .*npm rebuild rxfuse/m);
     assert.doesNotMatch(cli.stderr, /npm run build/);
+    // A package whose dist/ is damaged: the command says to reinstall, not to build (no build script in node_modules).
+    const cliJs = path.join(pkg, 'dist', 'lib', 'cli.js');
+    fs.renameSync(cliJs, `${cliJs}.away`);
+    try {
+      const broken = await sh('npx', ['--no', 'rxfuse', 'hello', path.join(work, 'never')], { cwd: app, env: NPM_ENV, timeout: 30000 });
+      assert.match(broken.stderr, /^rxfuse: cannot load .*cli\.js; reinstall it: npm install rxfuse/m);
+      assert.doesNotMatch(broken.stderr, /npm run build/);
+    } finally {
+      fs.renameSync(`${cliJs}.away`, cliJs);
+    }
 
     await run('npm', ['rebuild', 'rxfuse'], app, 280000);
     assert.ok(fs.existsSync(path.join(pkg, 'build', 'Release', 'rxfuse.node')));
