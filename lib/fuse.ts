@@ -11,7 +11,7 @@ import type { FuseOptions } from './fuse-options';
 import { answer, type Handler, runHandler } from './handle';
 import { F, S, SLOT_BYTES } from './layout';
 import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './mount-args';
-import { type ConnInfo, native, type NativeEvent, type NativeSession, WATCHER } from './native';
+import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
 import { Notifications } from './notifications';
 import { Observers } from './observers';
 import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
@@ -390,7 +390,7 @@ export class Fuse implements RequestHost {
     const addon = native();
     this.native = new addon.Session(
       this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
-      this.dispatch, this.onEvent, autoUnmount(this.options) ? WATCHER : '', this.options.largeFiles === true,
+      this.dispatch, this.onEvent, autoUnmount(this.options) ? watcherPath() : '', this.options.largeFiles === true,
     );
     this.native.mount();
   }

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
  *

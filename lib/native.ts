@@ -1,5 +1,6 @@
 // Loads the addon and types its surface. Only lib/ talks to it.
 import * as path from 'node:path';
+import { loadAddon } from './addon-load';
 import { checkLayout, type NativeLayout } from './layout';
 import { OPS } from './op-table';
 
@@ -78,7 +79,7 @@ export interface NativeSessionCtor {
     scratch: Float64Array,
     dispatch: (slot: number) => void,
     onEvent: (...e: NativeEvent) => void,
-    /** The unmount watcher program to start per mount (WATCHER), or '' for none. */
+    /** The unmount watcher program to start per mount (watcherPath()), or '' for none. */
     watcher: string,
     /** Offsets and sizes beyond 2^53 reach JS (FuseOptions.largeFiles); else answered natively. */
     largeFiles: boolean,
@@ -91,17 +92,22 @@ interface Addon {
   fuseVersion: number;
 }
 
-/** rxfuse-watch (src-native/unmount_watcher.cc): detaches a mount once its process is gone. */
-export const WATCHER = path.join(__dirname, '..', '..', 'build', 'Release', 'rxfuse-watch');
-
 let addon: Addon | undefined;
+let addonDir = '';
 
 export function native(): Addon {
   if (!addon) {
-    const file = path.join(__dirname, '..', '..', 'build', 'Release', 'rxfuse.node');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    addon = require(file) as Addon;
-    checkLayout(addon.layout, OPS);
+    const loaded = loadAddon();
+    const a = loaded.exports as Addon;
+    checkLayout(a.layout, OPS);
+    addon = a;
+    addonDir = loaded.dir;
   }
   return addon;
+}
+
+/** rxfuse-watch (src-native/unmount_watcher.cc), beside the addon that was loaded: detaches a mount once its process is gone. */
+export function watcherPath(): string {
+  native();
+  return path.join(addonDir, 'rxfuse-watch');
 }

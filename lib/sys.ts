@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * fd-relative system calls: what a passthrough or overlay filesystem needs and Node's fs lacks
  * (openat with O_PATH, fstatat, mkdirat, mknodat, renameat2, linkat, xattrs, getdents64, ...), as a

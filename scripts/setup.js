@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 'use strict';
-// One-command set-up, run by `npm test` and `npm run demo` (and `npm run build`): installs what is
-// missing and skips what is done.
+// One-command set-up, run by `npm test` and `npm run demo` (and `npm run build`, `npm pack`'s prepack):
+// installs what is missing and skips what is done.
 //   1. system packages fuse3, libfuse3-dev, pkg-config (apt-get when root, else a clear message)
 //   2. npm ci when node_modules is missing or older than package-lock.json
 //   3. the native addon (node-gyp) when missing or older than src-native/ or binding.gyp
-//   4. the TypeScript build when dist/ is older than any .ts file
+//   4. the TypeScript build when dist/ is older than any .ts file, then the ES module wrappers
+//   5. with --prebuild (prepack): the prebuilt addon and its watcher in prebuilds/<platform>-<arch>/
+//   6. with --prebuild-arm64 (npm run prebuilds:arm64, before npm pack): the same for linux-arm64,
+//      cross-compiled with Debian's g++-aarch64-linux-gnu against libfuse3-dev:arm64
+// --build-only skips the packages only the tests need.
 // Only node's built-in modules are used: this runs before npm ci.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,6 +17,12 @@ const path = require('node:path');
 
 const root = path.join(__dirname, '..');
 const buildOnly = process.argv.includes('--build-only');
+const prebuild = process.argv.includes('--prebuild');
+const prebuildArm64 = process.argv.includes('--prebuild-arm64');
+// Node's headers installed with node itself: node-gyp builds against them instead of downloading them.
+const NODEDIR = fs.existsSync('/usr/include/node/node_api.h') ? '/usr' : undefined;
+// node-gyp under npm (the package's install script, prebuildify) takes the same as npm_config_nodedir.
+const gypEnv = NODEDIR && !process.env.npm_config_nodedir ? { ...process.env, npm_config_nodedir: NODEDIR } : process.env;
 const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
 // What the tests run besides node (test/diff, test/programs.test.ts, test/odirect.test.ts): a file or command → its package.
 const TEST_PACKAGES = [
@@ -90,7 +100,7 @@ function npmDeps() {
   const stamp = path.join(root, 'node_modules', '.package-lock.json');
   if (mtime(stamp) >= mtime(path.join(root, 'package-lock.json')) && fs.existsSync(path.join(root, 'node_modules', 'rxjs'))) return;
   log('npm ci');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: gypEnv });
 }
 
 function nativeBuild() {
@@ -100,7 +110,7 @@ function nativeBuild() {
   log('building the native addon');
   const args = [require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] }), 'rebuild'];
   // Build against the installed Node headers when they are there: no download needed.
-  if (fs.existsSync('/usr/include/node/node_api.h')) args.push('--nodedir=/usr');
+  if (NODEDIR) args.push(`--nodedir=${NODEDIR}`);
   run(process.execPath, args);
 }
 
@@ -117,13 +127,81 @@ function tsBuild() {
   fs.writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
+// prebuildify --napi --strip builds the addon into prebuilds/<platform>-<arch>/rxfuse.node; the
+// watcher, an executable prebuildify does not copy, goes beside it, stripped too. `cwd` is where
+// node-gyp builds (its build/Release), `env` the compilers and pkg-config to use.
+function prebuildInto(arch, cwd, env, tools = '') {
+  const dir = path.join(root, 'prebuilds', `linux-${arch}`);
+  const addon = path.join(dir, 'rxfuse.node');
+  const watcher = path.join(dir, 'rxfuse-watch');
+  const src = Math.max(newest(path.join(root, 'src-native'), () => true), mtime(path.join(root, 'binding.gyp')));
+  if (Math.min(mtime(addon), mtime(watcher)) >= src) return false;
+  log(`prebuilding the addon into ${path.relative(root, dir)}`);
+  const strip = `${tools}strip`;
+  run(process.execPath, [require.resolve('prebuildify/bin.js', { paths: [root] }), '--napi', '--strip', `--arch=${arch}`,
+    `--strip-bin=${strip}`, `--cwd=${cwd}`, `--out=${root}`], { env, cwd });
+  fs.copyFileSync(path.join(cwd, 'build', 'Release', 'rxfuse-watch'), watcher);
+  run(strip, ['--strip-all', watcher]);
+  return true;
+}
+
+// This machine's prebuild, built in the checkout: the addon goes back to build/Release (prebuildify
+// moved it out) so the checkout's build stays complete.
+function prebuilds() {
+  const arch = process.arch;
+  if (prebuildInto(arch, root, gypEnv)) {
+    fs.copyFileSync(path.join(root, 'prebuilds', `linux-${arch}`, 'rxfuse.node'), path.join(root, 'build', 'Release', 'rxfuse.node'));
+  }
+}
+
+function aptInstall(packages) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], { env });
+  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
+}
+
+// linux-arm64, cross-compiled: Debian's g++-aarch64-linux-gnu, and libfuse3-dev:arm64 unpacked (not
+// installed) into build/cross-arm64/sysroot for its headers and libfuse3.so; node-gyp builds in
+// build/cross-arm64 (links to the sources) so the checkout's own build stays as it is.
+function crossPrebuildArm64() {
+  const T = 'aarch64-linux-gnu-';
+  if (!ok(`${T}g++`, ['--version'])) {
+    const foreign = spawnSync('dpkg', ['--print-foreign-architectures'], { encoding: 'utf8' }).stdout || '';
+    if (!foreign.split('\n').includes('arm64')) run('dpkg', ['--add-architecture', 'arm64']);
+    aptInstall([`g++-${T.slice(0, -1)}`]);
+  }
+  const stage = path.join(root, 'build', 'cross-arm64');
+  const sysroot = path.join(stage, 'sysroot');
+  const libdir = path.join(sysroot, 'usr', 'lib', 'aarch64-linux-gnu');
+  if (!fs.existsSync(path.join(libdir, 'pkgconfig', 'fuse3.pc'))) {
+    const debs = path.join(stage, 'debs');
+    fs.mkdirSync(debs, { recursive: true });
+    run('apt-get', ['download', 'libfuse3-dev:arm64', 'libfuse3-3:arm64'], { cwd: debs });
+    for (const deb of fs.readdirSync(debs)) run('dpkg', ['-x', path.join(debs, deb), sysroot]);
+    // The dev package's libfuse3.so points at /lib/...: make it point inside the sysroot.
+    fs.rmSync(path.join(libdir, 'libfuse3.so'), { force: true });
+    fs.symlinkSync(path.join(sysroot, 'lib', 'aarch64-linux-gnu', 'libfuse3.so.3'), path.join(libdir, 'libfuse3.so'));
+  }
+  for (const name of ['src-native', 'binding.gyp', 'package.json', 'node_modules']) {
+    if (!fs.existsSync(path.join(stage, name))) fs.symlinkSync(path.join(root, name), path.join(stage, name));
+  }
+  const env = {
+    ...gypEnv, CC: `${T}gcc`, CXX: `${T}g++`, LINK: `${T}g++`, AR: `${T}ar`,
+    PKG_CONFIG_SYSROOT_DIR: sysroot, PKG_CONFIG_LIBDIR: path.join(libdir, 'pkgconfig'),
+  };
+  prebuildInto('arm64', stage, env, T);
+}
+
 try {
   if (process.platform !== 'linux') throw new Error('rxfuse runs on Linux only');
   systemPackages();
   if (!buildOnly) testPackages();
-  if (!buildOnly) npmDeps();
+  npmDeps();
   nativeBuild();
   tsBuild();
+  run(process.execPath, [path.join(__dirname, 'esm-wrappers.js')]);
+  if (prebuild) prebuilds();
+  if (prebuildArm64) crossPrebuildArm64();
 } catch (e) {
   log(`error: ${e.message}`);
   process.exit(1);

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Operators and helpers for composing handlers: layers that fall through, replies changed on the
  * way, a read-only guard, per-inode serialization, and a tap on every request's outcome.

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /**
  * Tracing a mount: the tap (traceRecords), the exporters, the summary and the histogram, and trace(),
  * which wires them for the common case.
