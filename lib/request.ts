@@ -1,6 +1,6 @@
 // Typed requests: one class per op (request-entries.ts, request-files.ts, request-inodes.ts) on the
 // shared base (request-base.ts) and shapes (request-shapes.ts); here the per-op maps.
-import type { AttrResult, Entry, Lock, NegativeEntry, OpenResult, Statfs, U64 } from './attr';
+import type { AttrResult, Entry, Lock, NegativeEntry, OpenResult, Statfs, StatxResult, U64 } from './attr';
 import type { Dirents } from './dirents';
 import { OPS, type OpName } from './op-table';
 import type { Request, RequestHost } from './request-base';
@@ -15,7 +15,7 @@ import {
 } from './request-files';
 import {
   AccessRequest, BmapRequest, GetattrRequest, GetxattrRequest, ListxattrRequest, ReadlinkRequest,
-  RemovexattrRequest, SetattrRequest, SetxattrRequest, StatfsRequest,
+  RemovexattrRequest, SetattrRequest, SetxattrRequest, StatfsRequest, StatxRequest,
 } from './request-inodes';
 
 export {
@@ -37,7 +37,7 @@ export interface RequestMap {
   removexattr: RemovexattrRequest; access: AccessRequest; create: CreateRequest; getlk: GetlkRequest;
   setlk: SetlkRequest; bmap: BmapRequest; ioctl: IoctlRequest; poll: PollRequest; forgetMulti: ForgetMultiRequest;
   flock: FlockRequest; fallocate: FallocateRequest; readdirplus: ReaddirplusRequest;
-  copyFileRange: CopyFileRangeRequest; lseek: LseekRequest;
+  copyFileRange: CopyFileRangeRequest; lseek: LseekRequest; statx: StatxRequest;
 }
 
 /** What a handler of each op may return (or resolve to, or emit first). */
@@ -49,7 +49,7 @@ export interface ResultMap {
   statfs: Statfs; setxattr: void; getxattr: Uint8Array; listxattr: readonly Uint8Array[]; removexattr: void;
   access: void; create: CreateResult; getlk: Lock; setlk: void; bmap: number;
   ioctl: IoctlResult | Uint8Array | number | void; poll: number; forgetMulti: void; flock: void;
-  fallocate: void; readdirplus: Dirents; copyFileRange: number; lseek: U64;
+  fallocate: void; readdirplus: Dirents; copyFileRange: number; lseek: U64; statx: StatxResult;
 }
 
 type Ctor = new (host: RequestHost, slot: number, gen: number) => Request;
@@ -64,7 +64,7 @@ const CLASSES: Record<OpName, Ctor> = {
   removexattr: RemovexattrRequest, access: AccessRequest, create: CreateRequest, getlk: GetlkRequest,
   setlk: SetlkRequest, bmap: BmapRequest, ioctl: IoctlRequest, poll: PollRequest, forgetMulti: ForgetMultiRequest,
   flock: FlockRequest, fallocate: FallocateRequest, readdirplus: ReaddirplusRequest,
-  copyFileRange: CopyFileRangeRequest, lseek: LseekRequest,
+  copyFileRange: CopyFileRangeRequest, lseek: LseekRequest, statx: StatxRequest,
 };
 
 /** Request constructors indexed by native op code. @internal */
