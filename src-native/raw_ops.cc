@@ -103,7 +103,6 @@ void Session::WireRawOps(const std::vector<int>& implemented) {
 }
 
 bool Session::ReceiveRaw(const uint8_t* mem, size_t len) {
-  if (len > 0) return false;  // TEMPORARY: libfuse 3.14 alone (every raw op and interrupt to libfuse)
   kabi::InHeader in;
   if (len < sizeof in) return false;
   memcpy(&in, mem, sizeof in);
