@@ -108,7 +108,7 @@ bool Session::ReceiveRaw(const uint8_t* mem, size_t len) {
   memcpy(&in, mem, sizeof in);
   const uint8_t* arg = mem + sizeof in;
   size_t argLen = len - sizeof in;
-  if (in.opcode == kabi::kOpInterrupt) return false;  // TEMPORARY: raw interrupts left to libfuse
+  if (in.opcode == kabi::kOpInterrupt) return TakeRawInterrupt(arg, argLen);
   const RawOp* r = FindRawOp(in.opcode);
   if (!r || !rawWired_[size_t(r->op)]) return false;  // libfuse answers ENOSYS
   if (freeSlots_.empty()) {  // cannot happen: ReceiveOne only reads with a free slot
