@@ -213,7 +213,7 @@ export class StatxRequest extends FileRequest {
   }
   /** Answers with the attributes, the birth time and the statx bits, optionally with a cache timeout (s). */
   replyStatx(sx: StatxResult, timeout?: number): void {
-    const r = timeout === undefined ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
+    const r = timeout === undefined || sx === null || typeof sx !== 'object' ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
     writeStatxResult(this._host.scratch, r);
     if (!this.begin()) return;
     this._host.native.replyStatx(this._slot);

@@ -337,7 +337,7 @@ void Session::FinishNoReply(int slot) {
 }
 
 void Session::Abort(int slot, int err) {
-  if (err != 0) {
+  if (err != 0 || slotTable_[slot].rawUnique) {
     AnswerErr(slot, err);
     return;
   }

@@ -185,7 +185,7 @@ out(dict(sx=statx(p), st=dict(size=s.st_size, mode=s.st_mode, ino=s.st_ino, nlin
     assert.ok(masks.every((x) => (x & (StatxMask.BASIC_STATS | StatxMask.BTIME)) === 0xfff), String(masks));
   });
 
-  it('a handler that throws: the caller gets EIO, errors$ names statx, and the next statx is still asked', async function () {
+  it('a handler that throws or replies badly: the caller gets EIO, errors$ names statx, and the next statx is still asked', async function () {
     const errors: FuseErrorEvent[] = [];
     let calls = 0;
     await withMount((fuse) => {
@@ -193,14 +193,18 @@ out(dict(sx=statx(p), st=dict(size=s.st_size, mode=s.st_mode, ino=s.st_ino, nlin
       tiny(fuse, () => {
         calls++;
         if (calls === 1) throw new Error('statx broke');
+        if (calls === 2) return { ...FILE_ATTR, btime: { sec: 1, nsec: 1e9 } };
         return { ...FILE_ATTR, btime: BTIME };
       });
     }, async (m) => {
-      const r = await pyJson<unknown[]>(`p = os.path.join(d, 'f'); out([attempt(statx, p), statx(p)['btime']])`, m.dir);
-      assert.deepEqual(r, ['EIO', BTIME_TEXT]);
+      const r = await pyJson<unknown[]>(`p = os.path.join(d, 'f'); out([attempt(statx, p), attempt(statx, p), statx(p)['btime']])`, m.dir);
+      assert.deepEqual(r, ['EIO', 'EIO', BTIME_TEXT]);
     });
-    assert.equal(calls, 2);
-    assert.deepEqual(errors.map((e) => [e.kind, e.op, e.errno, String(e.cause)]), [['handler', 'statx', 5, 'Error: statx broke']]);
+    assert.equal(calls, 3);
+    assert.deepEqual(errors.map((e) => [e.kind, e.op, e.errno, String(e.cause)]), [
+      ['handler', 'statx', 5, 'Error: statx broke'],
+      ['invalid-reply', 'statx', 5, 'TypeError: invalid btime: [object Object]'],
+    ]);
   });
 
   it('an interrupted statx: the handler hears FUSE_INTERRUPT (req.signal), its EINTR reaches the caller, nothing is left', async function () {
