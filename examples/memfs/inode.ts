@@ -32,8 +32,6 @@ export class Node {
   private mtimeNsec: number;
   private ctimeSec: number;
   private ctimeNsec: number;
-  private readonly btimeSec: number;
-  private readonly btimeNsec: number;
   /** Regular files. */
   data?: FileData;
   /** Directories; `parent` is the directory holding it (the root's is itself). */
@@ -47,12 +45,10 @@ export class Node {
     this.nlink = this.isDir ? 2 : 1;
     this.atimeSec = this.mtimeSec = this.ctimeSec = small(t.sec);
     this.atimeNsec = this.mtimeNsec = this.ctimeNsec = small(t.nsec);
-    this.btimeSec = small(t.sec);
-    this.btimeNsec = small(t.nsec);
   }
 
   get btime(): Timespec {
-    return { sec: this.btimeSec, nsec: this.btimeNsec };
+    return this.ctime;  // TEMPORARY
   }
 
   get atime(): Timespec {
