@@ -32,6 +32,8 @@ export class Node {
   private mtimeNsec: number;
   private ctimeSec: number;
   private ctimeNsec: number;
+  private readonly btimeSec: number;
+  private readonly btimeNsec: number;
   /** Regular files. */
   data?: FileData;
   /** Directories; `parent` is the directory holding it (the root's is itself). */
@@ -45,10 +47,12 @@ export class Node {
     this.nlink = this.isDir ? 2 : 1;
     this.atimeSec = this.mtimeSec = this.ctimeSec = small(t.sec);
     this.atimeNsec = this.mtimeNsec = this.ctimeNsec = small(t.nsec);
+    this.btimeSec = small(t.sec);
+    this.btimeNsec = small(t.nsec);
   }
 
   get btime(): Timespec {
-    return this.ctime;  // TEMPORARY
+    return { sec: this.btimeSec, nsec: this.btimeNsec };
   }
 
   get atime(): Timespec {
