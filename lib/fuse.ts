@@ -1,6 +1,7 @@
 // A FUSE mount: typed request streams in, typed replies out.
 import * as path from 'node:path';
 import { Observable, Subject, Subscription } from 'rxjs';
+import { BackingFiles } from './backing';
 import { Capability } from './caps';
 import type { Dirents } from './dirents';
 import { closeAtExit, closedBeforeExit } from './exit-hook';
@@ -45,6 +46,7 @@ const WRITE_CODE = OP_CODE.write;
 const SETATTR_CODE = OP_CODE.setattr;
 const FORGET_CODE = OP_CODE.forget;
 const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
+const RELEASE_CODE = OP_CODE.release;
 /** REGISTRY_OPS by native op code. */
 const REGISTRY_CODES: ReadonlySet<number> = new Set([...REGISTRY_OPS].map((op) => OP_CODE[op]));
 
@@ -95,6 +97,8 @@ export class Fuse implements RequestHost {
   readonly options: Readonly<FuseOptions>;
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
+  /** Backing files for kernel passthrough (see BackingFiles, and `conn.passthrough`). */
+  readonly backing = new BackingFiles(() => (this.state === 'mounted' ? this.native : undefined));
   /** @internal observe()'s fan-out, undefined while nothing observes: one check per request and reply. */
   observer: RequestObserverHook | undefined;
   private readonly observers = new Observers((kind, req, err, cause) => this.report(kind, req, err, cause), (hook) => {
@@ -334,7 +338,7 @@ export class Fuse implements RequestHost {
   private startSession(): void {
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
-      if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
+      if (this.counts[code] > 0 || this.answersItself(code)) implemented.push(code);
     }
     this.wired = new Set(implemented);
     writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0);
@@ -439,6 +443,7 @@ export class Fuse implements RequestHost {
   /** @internal */
   registryEffect(effect: Effect, arg: number, list: Dirents | undefined, count: number): void {
     this.registryEffects.apply(effect, arg, list, count);
+    if (effect === Effect.release) this.backing._released(arg);
   }
 
   /** @internal */
@@ -472,7 +477,7 @@ export class Fuse implements RequestHost {
       return;
     }
     if (this.counts[code] === 0) {
-      if (this.useRegistry && REGISTRY_CODES.has(code)) {
+      if (this.answersItself(code)) {
         answerSuccess(req);  // the kernel's reading of an absent open/opendir/release/releasedir
         return;
       }
@@ -498,6 +503,14 @@ export class Fuse implements RequestHost {
     this.emit(code, req);
     if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed);
   };
+
+  /**
+   * Ops rxfuse implements without a handler (answered as libfuse answers an absent one): the
+   * registry's opens and releases; release also for passthrough, whose backing files close there.
+   */
+  private answersItself(code: number): boolean {
+    return (this.useRegistry && REGISTRY_CODES.has(code)) || (code === RELEASE_CODE && this.options.passthrough !== false);
+  }
 
   /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
   private emit(code: number, req: Request): void {
@@ -548,6 +561,7 @@ export class Fuse implements RequestHost {
     this.tracker.unmounted();
     this.writes.clear();
     if (this.useRegistry) this.inodes._unmounted();
+    this.backing._unmounted();
     this.tracker.abortAll();
     this.closedSubject.next();
     this.closedSubject.complete();

@@ -1,6 +1,7 @@
 // rxfuse: a low-level, inode-based FUSE binding on libfuse3 with typed RxJS request streams.
 export { Fuse, type FuseOptions, type ConnOptions } from './fuse';
-export type { ConnInfo } from './native';
+export type { ConnInfo, PassthroughStats } from './native';
+export { BackingFiles, type Backing, type BackingStats } from './backing';
 export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultOf } from './handle';
 export * from './request';
 export { Dirents } from './dirents';

@@ -106,7 +106,7 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 
 // File info of an open or create reply (FI_<name>, relative to S_FI).
 #define RXFUSE_FILE_INFO_FIELDS(X) \
-  X(FH) X(DIRECT_IO) X(KEEP_CACHE) X(NONSEEKABLE) X(CACHE_READDIR) X(NOFLUSH)
+  X(FH) X(DIRECT_IO) X(KEEP_CACHE) X(NONSEEKABLE) X(CACHE_READDIR) X(NOFLUSH) X(BACKING_ID) /* 0: none */
 
 // statfs reply (SF_<name>, relative to S_STATFS): struct statvfs.
 #define RXFUSE_STATFS_FIELDS(X) \
@@ -119,7 +119,7 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 // default), overwritten with the negotiated values afterwards.
 #define RXFUSE_CONN_FIELDS(X)                                                                  \
   X(PROTO_MAJOR) X(PROTO_MINOR) X(MAX_WRITE) X(MAX_READ) X(MAX_READAHEAD) X(CAPABLE) X(WANT) \
-  X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR)
+  X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR) X(PASSTHROUGH) /* 0: off */
 
 // Directory listings (lib/dirents.ts) are packed records of float64 fields (D_<name>), then the
 // name padded to 8. D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT).

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { constants } from 'node:os';
 import * as sinon from 'sinon';
-import { BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, ReplyError } from '../lib';
+import { BackingFiles, BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, ReplyError } from '../lib';
 import { parseArgs } from '../lib/cli';
 import { runHandler } from '../lib/handle';
 import { F } from '../lib/layout';
@@ -173,6 +173,7 @@ describe('unit', function () {
         bytes: Buffer.from(h.buffer),
         scratch: new Float64Array(256),
         native: native as unknown as NativeSession,
+        backing: new BackingFiles(() => undefined),
         closed: false,
         recvBuffer: () => Buffer.alloc(0),
         settled,
