@@ -14,7 +14,7 @@ export interface Backing {
 }
 
 interface Entry {
-  readonly handle: Backing;
+  readonly id: number;
   /** Handed out by open() and not yet in a reply (or dropped). */
   pending: number;
   /** Accepted replies carrying it and not yet released. */
@@ -29,10 +29,18 @@ export interface BackingStats extends PassthroughStats {
 
 export class BackingFiles {
   private readonly byIno = new Map<number, Entry>();
+  /** Handles from open() not yet in a reply nor dropped: each counts once in its entry's `pending`. */
+  private readonly unused = new WeakSet<Backing>();
   private failed = 0;
 
-  /** `session`: the mounted native session, undefined before mount and after unmount. */
-  constructor(private readonly session: () => NativeSession | undefined) {}
+  /**
+   * `session`: the mounted native session, undefined before mount and after unmount. `openCount`:
+   * the registry's open count of an inode (undefined without a registry).
+   */
+  constructor(
+    private readonly session: () => NativeSession | undefined,
+    private readonly openCount?: (ino: number) => number,
+  ) {}
 
   /** Whether replies can pass files through now: granted at INIT and not refused by the kernel since. */
   get available(): boolean {
@@ -43,36 +51,45 @@ export class BackingFiles {
   /**
    * Registers `fd` (an open regular file; the caller keeps it and may close it after the reply) as
    * the backing file of `ino`, or gives the one `ino` has already. undefined when passthrough is not
-   * granted (old kernel, not privileged, writeback cache, `passthrough: false`) or the kernel refuses
-   * this file (not a regular file; on a stacked filesystem: ELOOP): then serve that open through
-   * read and write handlers, as without passthrough. A handle that no reply will carry: drop() it.
+   * granted (old kernel, not privileged, writeback cache, `passthrough: false`), while ino has opens
+   * served through read and write (the kernel allows no mix; known from the registry), or when the
+   * kernel refuses this file (not a regular file; on a stacked filesystem: ELOOP): then serve that
+   * open through read and write handlers, as without passthrough. A handle that no reply will
+   * carry: drop() it.
    */
   open(ino: number, fd: number): Backing | undefined {
     if (!(Number.isSafeInteger(ino) && ino > 0)) throw new TypeError(`backing.open: bad inode ${String(ino)}`);
     if (!(Number.isInteger(fd) && fd >= 0)) throw new TypeError(`backing.open: bad fd ${String(fd)}`);
-    const had = this.byIno.get(ino);
-    if (had) {
-      had.pending++;
-      return had.handle;
+    let e = this.byIno.get(ino);
+    if (e === undefined) {
+      const n = this.session();
+      if (n === undefined || !n.passthroughStats().granted) return undefined;
+      // Opens of ino served through read/write are live: the kernel would fail a passthrough open
+      // of the same inode (EIO), so this one is served as they are.
+      if (this.openCount !== undefined && this.openCount(ino) > 0) return undefined;
+      const id = n.backingOpen(fd);
+      if (id <= 0) {
+        if (id !== -errno.EPERM) this.failed++;  // EPERM turned passthrough off for the mount: not this file's fault
+        return undefined;
+      }
+      e = { id, pending: 0, opens: 0 };
+      this.byIno.set(ino, e);
     }
-    const n = this.session();
-    if (n === undefined || !n.passthroughStats().granted) return undefined;
-    const id = n.backingOpen(fd);
-    if (id <= 0) {
-      if (id !== -errno.EPERM) this.failed++;  // EPERM turned passthrough off for the mount: not a failure of this file
-      return undefined;
-    }
-    const e: Entry = { handle: Object.freeze({ ino, id }), pending: 1, opens: 0 };
-    this.byIno.set(ino, e);
-    return e.handle;
+    e.pending++;
+    const handle: Backing = Object.freeze({ ino, id: e.id });
+    this.unused.add(handle);
+    return handle;
+  }
+
+  /** Whether ino has a backing file now (opens of it pass through, or are about to). */
+  has(ino: number): boolean {
+    return this.byIno.has(ino);
   }
 
   /** Gives back a handle from open() that no reply will carry. */
   drop(b: Backing): void {
-    const e = this.live(b);
-    if (e === undefined || e.pending === 0) return;
-    e.pending--;
-    this.maybeClose(b.ino, e);
+    const e = this.take(b);
+    if (e !== undefined) this.maybeClose(b.ino, e);
   }
 
   /** Backing ids open now and so far, and the session's passthrough state. */
@@ -94,7 +111,7 @@ export class BackingFiles {
     if (b === null || typeof b !== 'object' || b.ino !== ino) {
       throw new TypeError(`backing: a handle of inode ${String((b as Backing | null)?.ino)} given to a reply for inode ${ino}`);
     }
-    if (this.live(b) === undefined) throw new TypeError(`backing: the handle of inode ${ino} (id ${b.id}) is closed`);
+    if (!this.unused.has(b)) throw new TypeError(`backing: the handle of inode ${ino} (id ${b.id}) was used or dropped already`);
     s[S.FI + FI.BACKING_ID] = b.id;
     s[S.FI + FI.KEEP_CACHE] = 0;
   }
@@ -102,9 +119,8 @@ export class BackingFiles {
   /** @internal A reply carrying b was sent; `accepted`: the kernel took it (an open to release later). */
   _replied(b: Backing | undefined, accepted: boolean): void {
     if (b === undefined) return;
-    const e = this.live(b);
+    const e = this.take(b);
     if (e === undefined) return;
-    if (e.pending > 0) e.pending--;
     if (accepted) e.opens++;
     this.maybeClose(b.ino, e);
   }
@@ -122,14 +138,17 @@ export class BackingFiles {
     this.byIno.clear();
   }
 
-  private live(b: Backing): Entry | undefined {
+  /** Uses up an unused handle: its entry, one pending less. */
+  private take(b: Backing): Entry | undefined {
+    if (!this.unused.delete(b)) return undefined;
     const e = this.byIno.get(b.ino);
-    return e !== undefined && e.handle === b ? e : undefined;
+    if (e !== undefined) e.pending--;
+    return e;
   }
 
   private maybeClose(ino: number, e: Entry): void {
     if (e.pending > 0 || e.opens > 0) return;
     this.byIno.delete(ino);
-    this.session()?.backingClose(e.handle.id);
+    this.session()?.backingClose(e.id);
   }
 }

@@ -98,7 +98,7 @@ export class Fuse implements RequestHost {
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
   /** Backing files for kernel passthrough (see BackingFiles, and `conn.passthrough`). */
-  readonly backing = new BackingFiles(() => (this.state === 'mounted' ? this.native : undefined));
+  readonly backing: BackingFiles;
   /** @internal observe()'s fan-out, undefined while nothing observes: one check per request and reply. */
   observer: RequestObserverHook | undefined;
   private readonly observers = new Observers((kind, req, err, cause) => this.report(kind, req, err, cause), (hook) => {
@@ -117,6 +117,8 @@ export class Fuse implements RequestHost {
     this.useRegistry = options.registry ?? true;
     this.ordered = options.serializeWrites ?? true;
     this.registryEffects = new RegistryEffects(this.useRegistry ? this.inodes : undefined);
+    this.backing = new BackingFiles(() => (this.state === 'mounted' ? this.native : undefined),
+      this.useRegistry ? (ino) => this.inodes.openCount(ino) : undefined);
     const slots = options.maxInFlight ?? 128;
     const bufs = options.writeBuffers ?? 4;
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
