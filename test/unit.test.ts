@@ -104,12 +104,13 @@ describe('unit', function () {
 
   describe('parseArgs (the rxfuse command line)', function () {
     it('takes the example, its arguments and the mountpoint', function () {
-      assert.deepEqual(parseArgs(['hello', '/mnt/x']), { example: 'hello', args: [], mountpoint: '/mnt/x', options: [], debug: false, stats: false, mkdir: false, stack: false });
+      assert.deepEqual(parseArgs(['hello', '/mnt/x']), { example: 'hello', args: [], mountpoint: '/mnt/x', options: [], debug: false, stats: false, mkdir: false, stack: false, noPassthrough: false });
       assert.deepEqual(parseArgs(['mirror', '/src', 'extra', 'mnt']), {
-        example: 'mirror', args: ['/src', 'extra'], mountpoint: 'mnt', options: [], debug: false, stats: false, mkdir: false, stack: false,
+        example: 'mirror', args: ['/src', 'extra'], mountpoint: 'mnt', options: [], debug: false, stats: false, mkdir: false, stack: false, noPassthrough: false,
       });
       assert.equal(parseArgs(['hello', 'mnt', '--stats']).stats, true);
       assert.deepEqual([parseArgs(['hello', 'mnt', '--mkdir']).mkdir, parseArgs(['--stack', 'hello', 'mnt']).stack], [true, true]);
+      assert.equal(parseArgs(['passthrough', '/src', 'mnt', '--no-passthrough']).noPassthrough, true);
     });
 
     it('collects -o options (separate or attached, comma lists, repeated) and --debug / -d', function () {
