@@ -173,9 +173,10 @@ int Passthrough::Close(int sessionFd, int id) {
   auto it = live_.find(id);
   if (it == live_.end()) return -ENOENT;
   live_.erase(it);
-  closed_++;
   uint32_t v = uint32_t(id);
-  return ioctl(sessionFd, kIocBackingClose, &v) < 0 ? -errno : 0;
+  if (ioctl(sessionFd, kIocBackingClose, &v) < 0) return -errno;
+  closed_++;  // counted once the kernel confirmed it
+  return 0;
 }
 
 void Passthrough::CloseAll(int sessionFd) {

@@ -40,7 +40,7 @@ class Passthrough {
   void CloseAll(int sessionFd);
   size_t Live() const { return live_.size(); }
   uint64_t Opened() const { return opened_; }
-  uint64_t Closed() const { return closed_; }
+  uint64_t Closed() const { return closed_; }  // BACKING_CLOSEs the kernel confirmed
   uint64_t SpliceSends() const { return spliceSends_.load(std::memory_order_relaxed); }
 
   // The next reply with this unique (an open or create reply) passes the file through with id;
