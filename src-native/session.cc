@@ -230,25 +230,19 @@ Napi::Value Session::Conn(const Napi::CallbackInfo& info) {
 
 // backingOpen(fd): a backing id (> 0) for an open or create reply, or -errno (-EPERM: passthrough
 // not granted, or refused by the kernel, which turns it off for the mount).
-Napi::Value Session::BackingOpen(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "backingOpen: fd expected").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  if (!se_ || closed_) return Napi::Number::New(env, -ENOTCONN);
-  return Napi::Number::New(env, pt_.Open(fuse_session_fd(se_), info[0].As<Napi::Number>().Int32Value()));
-}
+Napi::Value Session::BackingOpen(const Napi::CallbackInfo& info) { return BackingCall(info, "backingOpen: fd", &Passthrough::Open); }
 
 // backingClose(id): 0 or -errno.
-Napi::Value Session::BackingClose(const Napi::CallbackInfo& info) {
+Napi::Value Session::BackingClose(const Napi::CallbackInfo& info) { return BackingCall(info, "backingClose: id", &Passthrough::Close); }
+
+Napi::Value Session::BackingCall(const Napi::CallbackInfo& info, const char* what, int (Passthrough::*call)(int, int)) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) {
-    Napi::TypeError::New(env, "backingClose: id expected").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, std::string(what) + " expected").ThrowAsJavaScriptException();
     return env.Undefined();
   }
   if (!se_ || closed_) return Napi::Number::New(env, -ENOTCONN);
-  return Napi::Number::New(env, pt_.Close(fuse_session_fd(se_), info[0].As<Napi::Number>().Int32Value()));
+  return Napi::Number::New(env, (pt_.*call)(fuse_session_fd(se_), info[0].As<Napi::Number>().Int32Value()));
 }
 
 Napi::Value Session::PassthroughStats(const Napi::CallbackInfo& info) {

@@ -87,6 +87,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value BackingOpen(const Napi::CallbackInfo& info);
   Napi::Value BackingClose(const Napi::CallbackInfo& info);
   Napi::Value PassthroughStats(const Napi::CallbackInfo& info);
+  Napi::Value BackingCall(const Napi::CallbackInfo& info, const char* what, int (Passthrough::*call)(int, int));
   // An open or create reply: passes the file through when the scratch names a backing id.
   int ReplyOpenLike(int slot, const std::function<int()>& reply);
   bool StopNotifications(bool callJs);
