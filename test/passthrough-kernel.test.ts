@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Capability, Fuse, type FuseErrorEvent, type FuseOptions } from '../lib';
+import { Overlay } from '../examples/overlay/fs';
 import { Passthrough } from '../examples/passthrough/fs';
 import { mountTmpfs, type Target } from './diff/harness';
 import { forceUnmount, pyJsonWith, sh, until } from './helpers';
@@ -214,6 +215,52 @@ describe('kernel passthrough (passthrough example over tmpfs)', function () {
       assert.equal((await sh('cat', [path.join(m!.dir, 'a')])).stdout, 'a');
       sub.unsubscribe();
       assert.deepEqual(seen, [true]);
+    });
+  });
+
+  describe('overlay, lower files passed through too (new Overlay(..., true))', function () {
+    it('a held lower file refuses copy-up (ETXTBSY); once closed, copy-up switches to the upper file', async function () {
+      const layers = await mountTmpfs('layers');
+      const lower = path.join(layers.dir, 'lower');
+      const upper = path.join(layers.dir, 'upper');
+      fs.mkdirSync(lower);
+      fs.mkdirSync(upper);
+      fs.writeFileSync(path.join(lower, 'f'), 'lower');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-ptk-ov-'));
+      const fuse = new Fuse({ mountTimeout: 10000, autoUnmount: true, defaultPermissions: true });
+      const io = { read: 0, write: 0 };
+      fuse.observe({ request(r) { if (r.op === 'read' || r.op === 'write') io[r.op]++; }, reply() {} });
+      new Overlay(fuse, lower, upper, true).attach();
+      try {
+        await fuse.mount(dir);
+        if (!fuse.conn?.passthrough) this.skip();
+        const f = path.join(dir, 'f');
+        const h = holder([`${f}:${fs.constants.O_RDONLY}`]);
+        await h.opened;
+        assert.equal(fuse.backing.stats.live, 1, 'the lower file is passed through');
+        const chmod = await pyJsonWith<string>('import os, sys, json, errno\n', `
+try:
+    os.chmod(sys.argv[1], 0o600); print(json.dumps('ok'))
+except OSError as e:
+    print(json.dumps(errno.errorcode[e.errno]))
+`, [f]);
+        assert.equal(chmod, 'ETXTBSY', 'no copy-up while the lower file is the backing file');
+        assert.equal(fs.existsSync(path.join(upper, 'f')), false);
+        await h.done();
+        await until('the lower id closed', () => fuse.backing.stats.live === 0);
+        const w = await pyJsonWith<string>('import os, sys, json\n', `
+fd = os.open(sys.argv[1], os.O_RDWR); os.pwrite(fd, b'UP', 0); os.close(fd)
+print(json.dumps(open(sys.argv[1]).read()))
+`, [f]);
+        assert.equal(w, 'UPwer');
+        assert.equal(fs.readFileSync(path.join(upper, 'f'), 'utf8'), 'UPwer', 'written to the upper copy');
+        assert.equal(fs.readFileSync(path.join(lower, 'f'), 'utf8'), 'lower', 'the lower file unchanged');
+        assert.deepEqual(io, { read: 0, write: 0 }, 'lower read and upper write both passed through');
+        assert.deepEqual([fuse.backing.stats.opened, fuse.backing.stats.closed], [3, 3]);
+      } finally {
+        await forceUnmount(fuse, dir);
+        await layers.close();
+      }
     });
   });
 
