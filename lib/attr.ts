@@ -1,4 +1,5 @@
 // Attributes and entries as handlers return them, and their one marshalling into the reply scratch.
+import type { Backing } from './backing';
 import { FI, LK, S, SF, ST, SX } from './layout';
 
 /** A point in time with nanoseconds, as struct timespec. */
@@ -288,6 +289,11 @@ export interface OpenResult {
   cacheReaddir?: boolean;
   /** Send no flush on close (FOPEN_NOFLUSH). */
   noflush?: boolean;
+  /**
+   * Pass this open file through to a backing file (fuse.backing.open): the kernel then serves its
+   * reads and writes, no read or write request comes. keep_cache is dropped beside it.
+   */
+  backing?: Backing;
 }
 
 export function writeOpen(s: Float64Array, r: OpenResult | number | undefined | void): void {

@@ -1,5 +1,5 @@
 // The rxfuse command: runs an example filesystem in the foreground.
-//   rxfuse <example> [args] <mountpoint> [-o opt,opt] [--debug] [--stats] [--mkdir] [--stack]
+//   rxfuse <example> [args] <mountpoint> [-o opt,opt] [--debug] [--stats] [--mkdir] [--stack] [--no-passthrough]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Fuse, type FuseOptions } from './fuse';
@@ -39,12 +39,13 @@ function examples(): string[] {
 
 function usage(): string {
   const lines = [
-    'usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug] [--stats] [--mkdir] [--stack]',
+    'usage: rxfuse <example> [args] <mountpoint> [-o opt[,opt...]] [--debug] [--stats] [--mkdir] [--stack] [--no-passthrough]',
     '',
     '  -o opt,...  mount options for libfuse (allow_other, default_permissions, ro, ...)',
     '  --debug     libfuse debug output on stderr',
     '  --mkdir     create the mountpoint if it does not exist (removed again if mounting fails)',
     '  --stack     mount even if the mountpoint is already a mount point (the new mount hides it)',
+    '  --no-passthrough  do not ask for kernel passthrough (file I/O then reaches the read/write handlers)',
     '  --stats     print "rxfuse-stats: {...}" (registry figures, process.memoryUsage()) on stderr on SIGUSR1 and at exit',
     '',
     'examples:',
@@ -76,6 +77,8 @@ export interface CliArgs {
   mkdir: boolean;
   /** Mount on top of an existing mount. */
   stack: boolean;
+  /** Do not ask for kernel passthrough (FuseOptions.passthrough false). */
+  noPassthrough: boolean;
 }
 
 /**
@@ -90,6 +93,7 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
   let stats = false;
   let mkdir = false;
   let stack = false;
+  let noPassthrough = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-o') {
@@ -106,6 +110,8 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
       mkdir = true;
     } else if (a === '--stack') {
       stack = true;
+    } else if (a === '--no-passthrough') {
+      noPassthrough = true;
     } else if (a.startsWith('--') && positional.length > 0 && exampleFlags?.(positional[0]).includes(a.split('=')[0])) {
       const eq = a.indexOf('=');
       const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
@@ -119,7 +125,7 @@ export function parseArgs(argv: readonly string[], exampleFlags?: (example: stri
   }
   if (positional.length < 2) throw new Error('an example and a mountpoint are needed');
   const args = [...positional.slice(1, -1), ...passed];
-  return { example: positional[0], args, mountpoint: positional[positional.length - 1], options, debug, stats, mkdir, stack };
+  return { example: positional[0], args, mountpoint: positional[positional.length - 1], options, debug, stats, mkdir, stack, noPassthrough };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -141,6 +147,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     subtype: base.subtype ?? 'rxfuse',
     options: [...(base.options ?? []), ...cli.options],
     debug: cli.debug || base.debug,
+    ...(cli.noPassthrough ? { passthrough: false } : {}),
   });
   fuse.errors$.subscribe((e) => {
     process.stderr.write(`rxfuse: ${e.kind} ${e.op ?? ''} ino=${e.ino ?? '-'} errno=${e.errno}: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}\n`);

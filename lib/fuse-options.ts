@@ -84,4 +84,10 @@ export interface FuseOptions {
    * truncate, fallocate, copy_file_range: EFBIG; lseek: ENXIO). See docs/design.md, "Numbers beyond 2^53".
    */
   largeFiles?: boolean;
+  /**
+   * Ask for kernel passthrough when the kernel offers it (default true): open and create replies
+   * carrying a backing file (`fuse.backing.open`) then hand that file's reads and writes to the
+   * kernel. Never granted together with the writeback cache. See docs/design.md, "Kernel passthrough".
+   */
+  passthrough?: boolean;
 }

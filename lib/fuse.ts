@@ -1,6 +1,7 @@
 // A FUSE mount: typed request streams in, typed replies out.
 import * as path from 'node:path';
 import { Observable, Subject, Subscription } from 'rxjs';
+import { BackingFiles } from './backing';
 import { Capability } from './caps';
 import type { Dirents } from './dirents';
 import { closeAtExit, closedBeforeExit } from './exit-hook';
@@ -44,6 +45,7 @@ const WRITE_CODE = OP_CODE.write;
 const SETATTR_CODE = OP_CODE.setattr;
 const FORGET_CODE = OP_CODE.forget;
 const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
+const RELEASE_CODE = OP_CODE.release;
 /** REGISTRY_OPS by native op code. */
 const REGISTRY_CODES: ReadonlySet<number> = new Set([...REGISTRY_OPS].map((op) => OP_CODE[op]));
 
@@ -91,6 +93,8 @@ export class Fuse implements RequestHost {
   readonly options: Readonly<FuseOptions>;
   /** The inode registry: lookup counts, open counts, deferred removal (see docs/design.md). */
   readonly inodes = new InodeRegistry();
+  /** Backing files for kernel passthrough (see BackingFiles, and `conn.passthrough`). */
+  readonly backing: BackingFiles;
   /** @internal observe()'s fan-out, undefined while nothing observes: one check per request and reply. */
   observer: RequestObserverHook | undefined;
   private readonly observers = new Observers((kind, req, err, cause) => this.report(kind, req, err, cause), (hook) => {
@@ -114,6 +118,8 @@ export class Fuse implements RequestHost {
     this.useRegistry = options.registry ?? true;
     this.ordered = options.serializeWrites ?? true;
     this.registryEffects = new RegistryEffects(this.useRegistry ? this.inodes : undefined);
+    this.backing = new BackingFiles(() => (this.state === 'mounted' ? this.native : undefined),
+      this.useRegistry ? (ino) => this.inodes.openCount(ino) : undefined);
     const slots = options.maxInFlight ?? 128;
     const bufs = options.writeBuffers ?? 4;
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
@@ -335,7 +341,7 @@ export class Fuse implements RequestHost {
   private startSession(): void {
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
-      if (this.ops.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
+      if (this.ops.counts[code] > 0 || this.answersItself(code)) implemented.push(code);
     }
     this.ops.setWired(implemented);
     writeConnWishes(this.scratch, this.options, this.ops.counts[OP_CODE.open] > 0);
@@ -440,6 +446,7 @@ export class Fuse implements RequestHost {
   /** @internal */
   registryEffect(effect: Effect, arg: number, list: Dirents | undefined, count: number): void {
     this.registryEffects.apply(effect, arg, list, count);
+    if (effect === Effect.release) this.backing._released(arg);
   }
 
   /** @internal */
@@ -473,7 +480,7 @@ export class Fuse implements RequestHost {
       return;
     }
     if (this.ops.counts[code] === 0) {
-      if (this.useRegistry && REGISTRY_CODES.has(code)) {
+      if (this.answersItself(code)) {
         answerSuccess(req);  // the kernel's reading of an absent open/opendir/release/releasedir
         return;
       }
@@ -499,6 +506,14 @@ export class Fuse implements RequestHost {
     this.ops.emit(code, req);
     if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed);
   };
+
+  /**
+   * Ops rxfuse implements without a handler (answered as libfuse answers an absent one): the
+   * registry's opens and releases; release also for passthrough, whose backing files close there.
+   */
+  private answersItself(code: number): boolean {
+    return (this.useRegistry && REGISTRY_CODES.has(code)) || (code === RELEASE_CODE && this.options.passthrough !== false);
+  }
 
   private forget(req: Request, code: number): void {
     this.registryEffects.forget(this.h, req._slot * SLOT_F64, code === FORGET_MULTI_CODE);
@@ -536,6 +551,7 @@ export class Fuse implements RequestHost {
     this.tracker.unmounted();
     this.writes.clear();
     if (this.useRegistry) this.inodes._unmounted();
+    this.backing._unmounted();
     this.tracker.abortAll();
     this.closedSubject.next();
     this.closedSubject.complete();

@@ -6,7 +6,8 @@
  */
 export { Fuse, type FuseOptions, type ConnOptions, type FuseStats } from './fuse';
 export type { InodeRegistry, RegistryStats, RegistryAnomaly, DroppedLookup } from './registry';
-export type { ConnInfo } from './native';
+export type { ConnInfo, PassthroughStats } from './native';
+export { BackingFiles, type Backing, type BackingStats } from './backing';
 export { answer, PASS, type Pass, type Handler, type HandlerResult, type ResultOf } from './handle';
 export * from './request';
 export { Dirents } from './dirents';

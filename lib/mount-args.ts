@@ -85,4 +85,5 @@ export function writeConnWishes(s: Float64Array, o: FuseOptions, answersOpen: bo
   }
   s[S.CONN + C.WANT_SET] = set >>> 0;
   s[S.CONN + C.WANT_CLEAR] = clear >>> 0;
+  s[S.CONN + C.PASSTHROUGH] = o.passthrough === false ? 0 : 1;
 }

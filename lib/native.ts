@@ -26,6 +26,26 @@ export interface ConnInfo {
   congestionThreshold: number;
   /** Timestamp granularity in nanoseconds. */
   timeGran: number;
+  /** Kernel passthrough is granted: open and create replies may carry a backing file. */
+  passthrough: boolean;
+}
+
+/** The session's passthrough state and counters. */
+export interface PassthroughStats {
+  /** The kernel offered FUSE_PASSTHROUGH at INIT. */
+  offered: boolean;
+  /** rxfuse asked for it and the kernel agreed: open and create replies can carry backing files. */
+  granted: boolean;
+  /** The kernel refused BACKING_OPEN with EPERM: passthrough is off for the rest of the mount. */
+  refused: boolean;
+  /** Backing ids open now, opened and closed so far. */
+  live: number;
+  /** Backing ids registered (BACKING_OPEN) since mount. */
+  opened: number;
+  /** Backing ids closed (BACKING_CLOSE) since mount. */
+  closed: number;
+  /** Replies libfuse spliced through the splice_send hook. */
+  spliceSends: number;
 }
 
 export type NativeEvent =
@@ -50,6 +70,11 @@ export interface NativeSession {
   pollDestroy(id: number): void;
   /** 0 or -errno; a Buffer for a retrieve. */
   notify(kind: number, ino: number, ino2: number, off: number, len: number, name?: Uint8Array, data?: Uint8Array): Promise<number | Buffer>;
+  /** A backing id (> 0) or -errno. */
+  backingOpen(fd: number): number;
+  /** 0 or -errno. */
+  backingClose(id: number): number;
+  passthroughStats(): PassthroughStats;
   replyErr(slot: number, err: number): number;
   replyEntry(slot: number): number;
   replyCreate(slot: number): number;

@@ -11,6 +11,7 @@ import { fields } from './request-fields';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
 import type { NativeSession } from './native';
+import type { BackingFiles } from './backing';
 
 /** @internal Float64 words per request slot. */
 export const SLOT_F64 = SLOT_BYTES / 8;
@@ -21,6 +22,8 @@ export interface RequestHost {
   readonly bytes: Buffer;
   readonly scratch: Float64Array;
   readonly native: NativeSession;
+  /** Backing files of passed-through opens (fuse.backing). */
+  readonly backing: BackingFiles;
   readonly closed: boolean;
   recvBuffer(i: number): Buffer;
   settled(slot: number): void;

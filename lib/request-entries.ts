@@ -138,8 +138,10 @@ export class CreateRequest extends NamedRequest {
     const ino = writeEntry(h.scratch, 0, r);
     if (ino === 0) throw new TypeError('create: a negative entry is not a valid reply');
     writeOpen(h.scratch, r);
+    h.backing._prepare(h.scratch, r.backing, ino);
     if (!this.begin()) return;
     const res = h.native.replyCreate(this._slot);
+    h.backing._replied(r.backing, res === 0);
     this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
   }
   _reply(r: CreateResult): void {

@@ -18,10 +18,14 @@ abstract class OpenLike extends Request {
   declare readonly flags: number;
   /** Answers with a file handle and the file-info flags (direct_io, keep_cache, ...). */
   replyOpen(r?: OpenResult | number): void {
-    writeOpen(this._host.scratch, r);
+    const h = this._host;
+    writeOpen(h.scratch, r);
     const ino = this.f(F.INO);
+    const backing = typeof r === 'object' ? r.backing : undefined;
+    h.backing._prepare(h.scratch, backing, ino);
     if (!this.begin()) return;
-    const res = this._host.native.replyOpen(this._slot);
+    const res = h.native.replyOpen(this._slot);
+    h.backing._replied(backing, res === 0);
     this.end(r, 0, res === 0 ? Effect.open : Effect.none, ino);
   }
   _reply(r: OpenResult | number | undefined): void {

@@ -1,6 +1,7 @@
 // Decoding: one small callback per fuse_lowlevel_ops entry, named as the entry (op_table.def). Each takes a
 // slot, writes the request's arguments into it (layout.h) and hands it to JS. Ops without a handler
 // are left NULL in the table, so libfuse itself answers ENOSYS without entering JS.
+#include <linux/fuse.h>
 #include <sys/file.h>
 
 #include <cerrno>
@@ -166,6 +167,7 @@ void link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newn
 void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   BEGIN(OP_OPEN, ino);
   h[F_FLAGS] = fi->flags;
+  s->NoteUnique(slot, FUSE_OPEN);
   s->Dispatch(slot);
 }
 
@@ -282,6 +284,7 @@ void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fu
   NAME(name);
   h[F_MODE] = mode;
   h[F_FLAGS] = fi->flags;
+  s->NoteUnique(slot, FUSE_CREATE);
   s->Dispatch(slot);
 }
 

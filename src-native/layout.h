@@ -109,7 +109,7 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 
 // File info of an open or create reply (FI_<name>, relative to S_FI).
 #define RXFUSE_FILE_INFO_FIELDS(X) \
-  X(FH) X(DIRECT_IO) X(KEEP_CACHE) X(NONSEEKABLE) X(CACHE_READDIR) X(NOFLUSH)
+  X(FH) X(DIRECT_IO) X(KEEP_CACHE) X(NONSEEKABLE) X(CACHE_READDIR) X(NOFLUSH) X(BACKING_ID) /* 0: none */
 
 // statfs reply (SF_<name>, relative to S_STATFS): struct statvfs.
 #define RXFUSE_STATFS_FIELDS(X) \
@@ -122,7 +122,7 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 // default), overwritten with the negotiated values afterwards.
 #define RXFUSE_CONN_FIELDS(X)                                                                  \
   X(PROTO_MAJOR) X(PROTO_MINOR) X(MAX_WRITE) X(MAX_READ) X(MAX_READAHEAD) X(CAPABLE) X(WANT) \
-  X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR)
+  X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR) X(PASSTHROUGH) /* 0: off */
 
 // statx reply extras (SX_<name>, relative to S_STATX); the rest is the stat block and S_ATTR_TIMEOUT.
 #define RXFUSE_STATX_FIELDS(X) X(MASK) X(ATTRIBUTES) X(ATTRIBUTES_MASK) X(BTIME_S) X(BTIME_NS)

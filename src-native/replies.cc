@@ -147,7 +147,7 @@ Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
   FillEntry(scratch_, &e);
   fuse_file_info fi;
   FillFileInfo(scratch_, &fi);
-  return Finish(env, slot, fuse_reply_create(req, &e, &fi));
+  return Finish(env, slot, ReplyOpenLike(slot, [&] { return fuse_reply_create(req, &e, &fi); }));
 }
 
 Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
@@ -170,7 +170,17 @@ Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
   TAKE();
   fuse_file_info fi;
   FillFileInfo(scratch_, &fi);
-  return Finish(env, slot, fuse_reply_open(req, &fi));
+  return Finish(env, slot, ReplyOpenLike(slot, [&] { return fuse_reply_open(req, &fi); }));
+}
+
+// With a backing id, the writev hook turns this reply (found by its unique) into a passthrough open.
+int Session::ReplyOpenLike(int slot, const std::function<int()>& reply) {
+  int id = int(scratch_[S_FI + FI_BACKING_ID]);
+  if (id <= 0) return reply();
+  pt_.Expect(slotTable_[size_t(slot)].unique, id);
+  int res = reply();
+  pt_.ExpectDone();
+  return res;
 }
 
 Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) { return ReplyNumber(info, fuse_reply_write); }

@@ -6,6 +6,7 @@
 #include "watcher.h"
 
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -118,8 +119,14 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   char real[PATH_MAX];
   std::string canonical = realpath(mountpoint_.c_str(), real) ? real : mountpoint_;
   if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) return FailMount(env, "failed", log.Finish());
-  log.Forward();
   mounted_ = true;
+  pt_.Want(connWish_[C_PASSTHROUGH] != 0);
+  if (int err = Passthrough::Install(se_); err != 0) {
+    fuse_session_unmount(se_);
+    mounted_ = false;
+    return FailMount(env, "failed: cannot install the io hooks", strerror(-err));
+  }
+  log.Forward();
   if (!watcherProgram_.empty()) {
     Watcher w;
     std::string why;
@@ -218,6 +225,36 @@ Napi::Value Session::Conn(const Napi::CallbackInfo& info) {
   o.Set("maxBackground", conn_->max_background);
   o.Set("congestionThreshold", conn_->congestion_threshold);
   o.Set("timeGran", conn_->time_gran);
+  o.Set("passthrough", pt_.Granted());
+  return o;
+}
+
+// backingOpen(fd): a backing id (> 0) for an open or create reply, or -errno (-EPERM: passthrough
+// not granted, or refused by the kernel, which turns it off for the mount).
+Napi::Value Session::BackingOpen(const Napi::CallbackInfo& info) { return BackingCall(info, "backingOpen: fd", &Passthrough::Open); }
+
+// backingClose(id): 0 or -errno.
+Napi::Value Session::BackingClose(const Napi::CallbackInfo& info) { return BackingCall(info, "backingClose: id", &Passthrough::Close); }
+
+Napi::Value Session::BackingCall(const Napi::CallbackInfo& info, const char* what, int (Passthrough::*call)(int, int)) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(env, std::string(what) + " expected").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!se_ || closed_) return Napi::Number::New(env, -ENOTCONN);
+  return Napi::Number::New(env, (pt_.*call)(fuse_session_fd(se_), info[0].As<Napi::Number>().Int32Value()));
+}
+
+Napi::Value Session::PassthroughStats(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("offered", pt_.Offered());
+  o.Set("granted", pt_.Granted());
+  o.Set("refused", pt_.Refused());
+  o.Set("live", double(pt_.Live()));
+  o.Set("opened", double(pt_.Opened()));
+  o.Set("closed", double(pt_.Closed()));
+  o.Set("spliceSends", double(pt_.SpliceSends()));
   return o;
 }
 
@@ -284,6 +321,15 @@ bool Session::CopyName(int slot, size_t off, int lenField, const char* name, siz
   memcpy(Var(slot, off), name, len);
   Header(slot)[lenField] = double(len);
   return true;
+}
+
+void Session::NoteUnique(int slot, uint32_t opcode) {
+  Slot& sl = slotTable_[size_t(slot)];
+  sl.unique = 0;
+  if (curRecv_ < 0) return;
+  fuse_in_header in;
+  memcpy(&in, recvReadAt_[size_t(curRecv_)], sizeof(in));
+  if (in.opcode == opcode) sl.unique = in.unique;
 }
 
 void Session::PinPayload(int slot, const void* data, size_t len) {
@@ -458,6 +504,7 @@ void Session::Teardown(bool callJs) {
     rawInFlight_ = 0;
     // No worker may use the session from here on (waits for a notification in progress).
     bool quiet = StopNotifications(callJs);
+    if (mounted_) pt_.CloseAll(fuse_session_fd(se_));
     if (mounted_) fuse_session_unmount(se_);
     if (watcherFd_ >= 0) {
       // The unmount is done: the watcher sees EOF, finds the mount gone and exits.
@@ -514,6 +561,9 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::BusySlots>("busySlots"),
                          InstanceMethod<&Session::DetachPayload>("detachPayload"),
                          InstanceMethod<&Session::Notify>("notify"),
+                         InstanceMethod<&Session::BackingOpen>("backingOpen"),
+                         InstanceMethod<&Session::BackingClose>("backingClose"),
+                         InstanceMethod<&Session::PassthroughStats>("passthroughStats"),
                          InstanceMethod<&Session::ReplyErr>("replyErr"),
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),
                          InstanceMethod<&Session::ReplyCreate>("replyCreate"),

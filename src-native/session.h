@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "layout.h"
+#include "passthrough.h"
 #include "recvbuf.h"
 #include "spin_policy.h"
 
@@ -30,6 +31,7 @@ struct Slot {
   fuse_req_t req = nullptr;
   uint64_t rawUnique = 0;  // a raw op's kernel unique (raw_ops.cc); req is then null
   int recvBuf = -1;  // receive buffer pinned by this request's payload
+  uint64_t unique = 0;  // the kernel's id of an open or create request (NoteUnique), else 0
   uint32_t gen = 0;
   bool Busy() const { return req != nullptr || rawUnique != 0; }
 };
@@ -48,6 +50,10 @@ class Session : public Napi::ObjectWrap<Session> {
   int Begin(fuse_req_t req, int op, fuse_ino_t ino);
   bool CopyName(int slot, size_t off, int lenField, const char* name, size_t max);
   void PinPayload(int slot, const void* data, size_t len);
+  // Keeps the kernel's unique of the request being decoded, if it has that opcode (open, create:
+  // the reply may need a passthrough patch).
+  void NoteUnique(int slot, uint32_t opcode);
+  Passthrough& passthrough() { return pt_; }
   // Offsets and sizes beyond 2^53 - 1 go to JS exactly (true), or are answered natively (false).
   bool LargeFiles() const { return largeFiles_; }
   // Hands the slot to JS. For ops without a reply (forget), the slot is freed afterwards.
@@ -82,6 +88,12 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value BusySlots(const Napi::CallbackInfo& info);
   Napi::Value DetachPayload(const Napi::CallbackInfo& info);
   Napi::Value Notify(const Napi::CallbackInfo& info);
+  Napi::Value BackingOpen(const Napi::CallbackInfo& info);
+  Napi::Value BackingClose(const Napi::CallbackInfo& info);
+  Napi::Value PassthroughStats(const Napi::CallbackInfo& info);
+  Napi::Value BackingCall(const Napi::CallbackInfo& info, const char* what, int (Passthrough::*call)(int, int));
+  // An open or create reply: passes the file through when the scratch names a backing id.
+  int ReplyOpenLike(int slot, const std::function<int()>& reply);
   bool StopNotifications(bool callJs);
   // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
@@ -181,6 +193,7 @@ class Session : public Napi::ObjectWrap<Session> {
   bool drained_ = false;  // the last drain ended with EAGAIN
   SpinPolicy spin_;  // the busy-poll after a drain that emptied the fd
   fuse_conn_info* conn_ = nullptr;
+  Passthrough pt_;
   std::vector<int> interrupted_;
   std::vector<bool> rawWired_;  // by op code: the raw ops with a handler
   int rawInFlight_ = 0;

@@ -864,9 +864,12 @@ describe('ops: statx (libfuse 3.14 does not know it: rxfuse answers it, src-nati
   it("statx: Node's fs.stat and stat -c %W ask for the birth time and get the handler's", async function () {
     const { fs: t, path } = M();
     const f = t.add('/x', K.S_IFREG | 0o640, 'hello');
-    const st = await fsp.stat(path('x'));
-    assert.equal(st.size, 5);
-    assert.equal(st.birthtimeMs, TESTFS_BTIME(f.ino).sec * 1000 + 7);
+    // In a child: libuv stops calling statx for the rest of a process once one statx failed with
+    // EPERM, EINVAL, ENOSYS or EOPNOTSUPP (earlier tests in this process may have made it so), and
+    // then gives the ctime as the birth time.
+    const node = await sh(process.execPath, ['-e', 'const s = require("fs").statSync(process.argv[1]); console.log(s.size, s.birthtimeMs)', path('x')]);
+    assert.equal(node.code, 0, node.stderr);
+    assert.equal(node.stdout.trim(), `5 ${TESTFS_BTIME(f.ino).sec * 1000 + 7}`);
     const r = await sh('stat', ['-c', '%W', path('x')]);
     assert.equal(r.stdout.trim(), String(TESTFS_BTIME(f.ino).sec));
     const sx = t.ops('statx', (e) => e.ino === f.ino);

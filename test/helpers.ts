@@ -8,6 +8,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { type ConnInfo, Fuse, type FuseErrorEvent, type FuseOptions } from '../lib';
 
+/**
+ * RXFUSE_PASSTHROUGH=off runs the example filesystems' tests without kernel passthrough (the default
+ * asks for it; npm test runs a subset both ways). The options to add to such a mount.
+ */
+export const PASSTHROUGH_OFF = process.env.RXFUSE_PASSTHROUGH === 'off';
+export function passthroughOptions(): FuseOptions {
+  return PASSTHROUGH_OFF ? { passthrough: false } : {};
+}
+
 /** A mounted test filesystem; `path(p)` resolves inside the mount. */
 export interface Mounted {
   fuse: Fuse;

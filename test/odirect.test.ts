@@ -211,7 +211,8 @@ for (const type of ['xfs', 'ext4'] as const) {
           },
           reply() {},
         });
-      }, async ({ dir }) => body(dir), { defaultPermissions: true, conn: { capabilities: { handleKillpriv: false, ...(spliceWrite === undefined ? {} : { spliceWrite }) } } });
+        // passthrough off: these tests are about writes that reach the daemon's write handler.
+      }, async ({ dir }) => body(dir), { defaultPermissions: true, passthrough: false, conn: { capabilities: { handleKillpriv: false, ...(spliceWrite === undefined ? {} : { spliceWrite }) } } });
       assert.deepEqual(errors, []);
       return { writeFlags, writeSizes };
     }

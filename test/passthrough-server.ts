@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { forceUnmount, until } from './helpers';
+import { forceUnmount, PASSTHROUGH_OFF, until } from './helpers';
 
 const CLI = path.join(__dirname, '..', '..', 'bin', 'rxfuse.js');
 
@@ -19,7 +19,7 @@ export class PassthroughServer {
 
   /** `wrapper`: a command that runs node with the rest of the line, e.g. ['prlimit', '--nofile=256', '--']. */
   static async start(src: string, mnt: string, opts: string[], wrapper: string[] = []): Promise<PassthroughServer> {
-    const argv = [process.execPath, CLI, 'passthrough', src, mnt, ...opts];
+    const argv = [process.execPath, CLI, 'passthrough', src, mnt, ...opts, ...(PASSTHROUGH_OFF ? ['--no-passthrough'] : [])];
     const cmd = [...wrapper, ...argv];
     const s = new PassthroughServer(spawn(cmd[0], cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }));
     try {

@@ -613,7 +613,7 @@ fuse.mount(process.argv[1]).then(() => {
     it('passes its --options through the command line', function () {
       const flags = (name: string): readonly string[] => (name === 'trace' ? ['--format', '--out'] : []);
       assert.deepEqual(parseArgs(['trace', '/src', 'mnt', '--format', 'jsonl', '--out=x.json', '-d'], flags), {
-        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false, mkdir: false, stack: false,
+        example: 'trace', args: ['/src', '--format', 'jsonl', '--out', 'x.json'], mountpoint: 'mnt', options: [], debug: true, stats: false, mkdir: false, stack: false, noPassthrough: false,
       });
       assert.throws(() => parseArgs(['trace', '/src', 'mnt', '--bogus', 'x'], flags), /unknown option --bogus/);
       assert.throws(() => parseArgs(['hello', 'mnt', '--format', 'x'], flags), /unknown option --format/);
@@ -623,7 +623,8 @@ fuse.mount(process.argv[1]).then(() => {
     /** Runs `rxfuse trace` until "mounted", lets `body` use the mount, then SIGTERM. */
     async function runTrace(args: readonly string[], body: (mnt: string) => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string; mnt: string }> {
       const mnt = tmp('rxfuse-trace-mnt-');
-      const child = spawn(process.execPath, [BIN, 'trace', ...args.slice(0, 1), mnt, ...args.slice(1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // --no-passthrough: the reads and writes to trace must reach the daemon.
+      const child = spawn(process.execPath, [BIN, 'trace', ...args.slice(0, 1), mnt, ...args.slice(1), '--no-passthrough'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { constants } from 'node:os';
 import * as sinon from 'sinon';
-import { BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, ReplyError } from '../lib';
+import { BackingFiles, BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, ReplyError } from '../lib';
 import { parseArgs } from '../lib/cli';
 import { runHandler } from '../lib/handle';
 import { F } from '../lib/layout';
@@ -104,12 +104,13 @@ describe('unit', function () {
 
   describe('parseArgs (the rxfuse command line)', function () {
     it('takes the example, its arguments and the mountpoint', function () {
-      assert.deepEqual(parseArgs(['hello', '/mnt/x']), { example: 'hello', args: [], mountpoint: '/mnt/x', options: [], debug: false, stats: false, mkdir: false, stack: false });
+      assert.deepEqual(parseArgs(['hello', '/mnt/x']), { example: 'hello', args: [], mountpoint: '/mnt/x', options: [], debug: false, stats: false, mkdir: false, stack: false, noPassthrough: false });
       assert.deepEqual(parseArgs(['mirror', '/src', 'extra', 'mnt']), {
-        example: 'mirror', args: ['/src', 'extra'], mountpoint: 'mnt', options: [], debug: false, stats: false, mkdir: false, stack: false,
+        example: 'mirror', args: ['/src', 'extra'], mountpoint: 'mnt', options: [], debug: false, stats: false, mkdir: false, stack: false, noPassthrough: false,
       });
       assert.equal(parseArgs(['hello', 'mnt', '--stats']).stats, true);
       assert.deepEqual([parseArgs(['hello', 'mnt', '--mkdir']).mkdir, parseArgs(['--stack', 'hello', 'mnt']).stack], [true, true]);
+      assert.equal(parseArgs(['passthrough', '/src', 'mnt', '--no-passthrough']).noPassthrough, true);
     });
 
     it('collects -o options (separate or attached, comma lists, repeated) and --debug / -d', function () {
@@ -173,6 +174,7 @@ describe('unit', function () {
         bytes: Buffer.from(h.buffer),
         scratch: new Float64Array(256),
         native: native as unknown as NativeSession,
+        backing: new BackingFiles(() => undefined),
         closed: false,
         recvBuffer: () => Buffer.alloc(0),
         settled,

@@ -8,7 +8,8 @@
 // the reply: handed to markRemoved, which releases it at once (after the entry requests in flight).
 // The source keeps its files either way; we only let go of our fds.
 import {
-  type Attr, type CreateRequest, type Entry, type Fuse, type OpendirRequest, type OpenRequest, ROOT_INODE, type Statx, type sys,
+  type Attr, type Backing, type CreateRequest, type Entry, type Fuse, type OpendirRequest, type OpenRequest, ROOT_INODE, type Statx,
+  type sys,
 } from '../../lib';
 
 /** The attributes of a source object as the inode `ino`. */
@@ -60,29 +61,38 @@ export class FdInodeLifecycle {
     }
   }
 
-  /** Answers an open with a handle; closes it when the kernel did not take the reply (no release comes). */
-  replyOpen(req: OpenRequest | OpendirRequest, ino: number, fh: number, close: () => void): void {
-    this.taking(ino, () => req.replyOpen({ fh }), close);
+  /**
+   * Answers an open with a handle; closes it when the kernel did not take the reply (no release comes).
+   * `backingFd`: pass the file through to it where the kernel grants passthrough (fuse.backing).
+   */
+  replyOpen(req: OpenRequest | OpendirRequest, ino: number, fh: number, close: () => void, backingFd?: number): void {
+    const backing = backingFd === undefined ? undefined : this.fuse.backing.open(ino, backingFd);
+    this.taking(ino, () => req.replyOpen({ fh, backing }), close, undefined, backing);
   }
 
   /**
    * Answers a create with the new inode's entry and open handle `fh`: `keep` when the kernel took
    * it, else `close` (no release comes).
    */
-  replyCreate(req: CreateRequest, attr: Attr, fh: number, close: () => void, keep?: () => void): void {
+  replyCreate(req: CreateRequest, attr: Attr, fh: number, close: () => void, keep?: () => void, backingFd?: number): void {
+    const backing = backingFd === undefined ? undefined : this.fuse.backing.open(attr.ino, backingFd);
     try {
-      this.taking(attr.ino, () => req.replyCreate({ ...this.entry(attr), fh }), close, keep);
+      this.taking(attr.ino, () => req.replyCreate({ ...this.entry(attr), fh, backing }), close, keep, backing);
     } finally {
       this.settle(attr.ino);
     }
   }
 
-  /** Runs `reply`; then `close` when the open count of `ino` did not grow (the kernel did not take it), else `keep`. */
-  private taking(ino: number, reply: () => void, close: () => void, keep?: () => void): void {
+  /**
+   * Runs `reply`; then `close` when the open count of `ino` did not grow (the kernel did not take it),
+   * else `keep`. A backing handle the reply did not carry (it threw first) is given back.
+   */
+  private taking(ino: number, reply: () => void, close: () => void, keep?: () => void, backing?: Backing): void {
     const before = this.fuse.inodes.openCount(ino);
     try {
       reply();
     } finally {
+      if (backing !== undefined) this.fuse.backing.drop(backing);
       if (this.fuse.inodes.openCount(ino) === before) close();
       else keep?.();
     }

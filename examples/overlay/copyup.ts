@@ -23,6 +23,7 @@ const CHUNK = 1 << 20;
 export function copyUp(view: View, node: Node): number {
   if (node.upper !== undefined) return node.upper;
   if (node.dropped || node.lower === undefined) throw new FuseError('ESTALE', `inode ${node.ino} is gone`);
+  view.copyUpGuard?.(node);
   const parent = node.parent;
   if (!parent) throw new FuseError('EIO', 'the root has no upper directory');
   const pfd = copyUp(view, parent);

@@ -4,7 +4,7 @@
 // A request the upper layer declines (PASS) goes on to the lower layer; one both decline gets the
 // default answer of lib/compose (ENOENT for a lookup).
 import type { Subscription } from 'rxjs';
-import { type Entry, type Fuse, layers } from '../../lib';
+import { type Entry, type Fuse, FuseError, layers } from '../../lib';
 import { FdInodeLifecycle } from '../fdbacked/lifecycle';
 import { Handles } from './handles';
 import { lowerLayer } from './lower';
@@ -19,8 +19,20 @@ export class Overlay {
   /** The nodes' lifecycle (../fdbacked/lifecycle.ts, shared with the passthrough). */
   readonly life: FdInodeLifecycle;
 
-  constructor(readonly fuse: Fuse, lower: string, upper: string) {
+  /**
+   * Upper files pass through to the upper file where the kernel grants passthrough. `passthroughLower`
+   * (default false): lower files opened read-only too, at two costs the kernel imposes: reads then
+   * update the lower file's atime (the kernel opens the backing file without O_NOATIME), and a node
+   * whose lower file is open that way cannot be copied up meanwhile (one backing file per inode while
+   * open): ETXTBSY, as for writing a running executable, where the kernel's overlayfs copies up.
+   */
+  constructor(readonly fuse: Fuse, lower: string, upper: string, readonly passthroughLower = false) {
     this.view = new View(lower, upper);
+    this.view.copyUpGuard = (node) => {
+      if (fuse.backing.has(node.ino)) {
+        throw new FuseError('ETXTBSY', `inode ${node.ino}: its lower file is open through kernel passthrough; no copy-up until it is closed`);
+      }
+    };
     this.life = new FdInodeLifecycle(fuse, TIMEOUT, { release: (ino) => this.view.nodes.drop(ino), closeAll: () => this.closeAll() });
   }
 

@@ -38,7 +38,7 @@ export function lowerLayer(ov: Overlay): Handlers {
       if (opensForWriting(req.flags)) throw new FuseError('EROFS', 'the lower layer is read-only');
       const fd = reopenNoatime(node.lower, req.flags & ~O.NOCTTY);
       const fh = handles.addFile({ fd, node, upper: false, flags: req.flags });
-      ov.life.replyOpen(req, node.ino, fh, () => handles.closeFile(fh));
+      ov.life.replyOpen(req, node.ino, fh, () => handles.closeFile(fh), ov.passthroughLower ? fd : undefined);
     },
 
     read: (req): FdSlice => ({ fd: handles.current(req.fh).fd, offset: req.offset, length: req.size }),

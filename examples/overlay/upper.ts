@@ -133,7 +133,7 @@ export function upperLayer(ov: Overlay): Handlers {
         fd = sys.openat(pfd, name, flags, req.mode & 0o7777);
       }, false);
       const fh = handles.addFile({ fd, node, upper: true, flags: req.flags });
-      ov.life.replyCreate(req, view.attr(node), fh, () => handles.closeFile(fh));
+      ov.life.replyCreate(req, view.attr(node), fh, () => handles.closeFile(fh), undefined, fd);
     },
 
     unlink: (req) => {
@@ -237,7 +237,7 @@ export function upperLayer(ov: Overlay): Handlers {
       const real = writing ? copyUp(view, node) : (node.upper as number);
       const fd = sys.reopen(real, req.flags & ~O.NOCTTY);
       const fh = handles.addFile({ fd, node, upper: true, flags: req.flags });
-      ov.life.replyOpen(req, node.ino, fh, () => handles.closeFile(fh));
+      ov.life.replyOpen(req, node.ino, fh, () => handles.closeFile(fh), fd);
     },
 
     read: (req): FdSlice | typeof PASS => {

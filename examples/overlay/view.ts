@@ -37,6 +37,8 @@ function isDots(name: Buffer): boolean {
 
 export class View {
   readonly nodes: Nodes;
+  /** Called before a node is copied up; throws to refuse (a lower file held open through kernel passthrough). */
+  copyUpGuard: ((node: Node) => void) | undefined;
 
   /** Opens the two layers' root directories: the only paths ever resolved. */
   constructor(lowerDir: string, upperDir: string) {

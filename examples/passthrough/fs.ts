@@ -248,7 +248,7 @@ export class Passthrough {
     const inode = this.inodes.get(req.ino);
     const fd = sys.reopen(this.inodes.fd(inode), req.flags & ~O.NOCTTY);
     this.addFile(fd, inode);
-    this.life.replyOpen(req, inode.ino, fd, () => this.closeFile(fd));
+    this.life.replyOpen(req, inode.ino, fd, () => this.closeFile(fd), fd);
   };
 
   /** create: opened as the caller, O_NOFOLLOW (a symlink put there meanwhile is not followed). */
@@ -264,7 +264,7 @@ export class Passthrough {
       sys.close(fd);
       throw e;
     }
-    this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode));
+    this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode), fd);
   };
 
   /** The data goes from the source fd to the kernel in libfuse (no copy through JS). */

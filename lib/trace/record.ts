@@ -180,6 +180,7 @@ function opened(v: unknown): Fields | undefined {
   const f: Fields = { fh: o.fh ?? 0 };
   if (o.directIo) f.directIo = true;
   if (o.keepCache) f.keepCache = true;
+  if (o.backing) f.passthrough = true;
   return f;
 }
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Fuse, type FuseErrorEvent, type FuseOptions } from '../../lib';
 import type { Example } from '../../examples/example';
-import { forceUnmount, sh } from '../helpers';
+import { forceUnmount, passthroughOptions, sh } from '../helpers';
 import { JsonLinesChild } from './jsonlines';
 import { type Allowance, type Case, type Expect, type Outcome, type Result, type RunAs, type Step, tree } from './steps';
 
@@ -95,6 +95,7 @@ export async function mountExample(name: string, args: readonly string[] = [], e
     ...base,
     fsname: base.fsname ?? name,
     subtype: base.subtype ?? 'rxfuse',
+    ...passthroughOptions(),
     ...extra,
     allowOther: true,
   });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Fuse, type FuseErrorEvent } from '../../lib';
 import overlay from '../../examples/overlay';
-import { forceUnmount, sh } from '../helpers';
+import { forceUnmount, passthroughOptions, sh } from '../helpers';
 import { JsonLinesChild } from '../diff/jsonlines';
 import type { Data, Step } from '../diff/steps';
 
@@ -136,7 +136,7 @@ export async function mountKernel(lower: string, upper: string, work: string, di
  */
 export async function mountOurs(lower: string, upper: string, dir: string): Promise<Mount> {
   const base = overlay.options ?? {};
-  const fuse = new Fuse({ mountTimeout: 10000, autoUnmount: true, ...base, subtype: 'rxfuse', allowOther: true });
+  const fuse = new Fuse({ mountTimeout: 10000, autoUnmount: true, ...base, ...passthroughOptions(), subtype: 'rxfuse', allowOther: true });
   const errors: FuseErrorEvent[] = [];
   fuse.errors$.subscribe((e) => errors.push(e));
   try {
