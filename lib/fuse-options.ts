@@ -84,4 +84,9 @@ export interface FuseOptions {
    * truncate, fallocate, copy_file_range: EFBIG; lseek: ENXIO). See docs/design.md, "Numbers beyond 2^53".
    */
   largeFiles?: boolean;
+  /**
+   * @internal Benchmark only: the ablation ladder's native steps (1, 2 or 3; see docs/performance.md).
+   * The mount then serves benchfs from C, ignoring every handler. Not for filesystems.
+   */
+  ladder?: 1 | 2 | 3;
 }

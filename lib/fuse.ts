@@ -10,6 +10,7 @@ import { answerSuccess } from './defaults';
 import type { FuseOptions } from './fuse-options';
 import { answer, type Handler, runHandler } from './handle';
 import { F, S, SLOT_BYTES } from './layout';
+import { checkLadder, installLadder } from './ladder';
 import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './mount-args';
 import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
 import { Notifications } from './notifications';
@@ -128,6 +129,7 @@ export class Fuse implements RequestHost {
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
     if (!(Number.isInteger(bufs) && bufs >= 1 && bufs <= 256)) throw new RangeError(`writeBuffers: 1..256, got ${bufs}`);
     spinMicroseconds(options);  // validates busyPoll
+    checkLadder(options.ladder);
     const grace = options.unclaimedGrace ?? DEFAULT_UNCLAIMED_GRACE;
     if (!(typeof grace === 'number' && grace >= 0 && grace <= 1000)) {
       throw new RangeError(`unclaimedGrace: 0..1000 ms, got ${String(options.unclaimedGrace)}`);
@@ -385,13 +387,14 @@ export class Fuse implements RequestHost {
       if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
     }
     this.wired = new Set(implemented);
-    writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0);
+    writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0 || this.options.ladder !== undefined);
     const args = libfuseArgs(this.options);
     const addon = native();
     this.native = new addon.Session(
       this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
       this.dispatch, this.onEvent, autoUnmount(this.options) ? watcherPath() : '', this.options.largeFiles === true,
     );
+    if (this.options.ladder !== undefined) installLadder(this.native, this.options.ladder);
     this.native.mount();
   }
 

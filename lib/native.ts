@@ -67,6 +67,10 @@ export interface NativeSession {
   replyPoll(slot: number, revents: number): number;
   replyLseek(slot: number, offset: number | bigint): number;
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
+  /** @internal The ablation ladder (lib/ladder.ts): before mount() only. */
+  setLadder(step: number, call: (n: number) => void): void;
+  /** @internal Step 3: answers the request of the ladder's JS call natively. */
+  ladderReply(): boolean;
 }
 
 export interface NativeSessionCtor {

@@ -515,6 +515,8 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyPoll>("replyPoll"),
                          InstanceMethod<&Session::ReplyLseek>("replyLseek"),
                          InstanceMethod<&Session::ReplyDirents>("replyDirents"),
+                         InstanceMethod<&Session::SetLadder>("setLadder"),
+                         InstanceMethod<&Session::LadderReply>("ladderReply"),
                      });
 }
 
