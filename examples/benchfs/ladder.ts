@@ -19,7 +19,7 @@ export function ladderStep(value: string | undefined): LadderStep {
 
 /** The mount options a step adds to benchfs's own. */
 export function ladderOptions(step: LadderStep): FuseOptions {
-  if (step <= 3) return { ladder: step as 1 | 2 | 3 };
+  if (step <= 3) return { ladder: step as 1 | 2 | 3, registry: false };
   return step === 4 ? { registry: false } : {};
 }
 
