@@ -387,7 +387,7 @@ export class Fuse implements RequestHost {
       if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
     }
     this.wired = new Set(implemented);
-    writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0 || this.options.ladder !== undefined);
+    writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0);
     const args = libfuseArgs(this.options);
     const addon = native();
     this.native = new addon.Session(

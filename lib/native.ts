@@ -50,6 +50,10 @@ export interface NativeSession {
   pollDestroy(id: number): void;
   /** 0 or -errno; a Buffer for a retrieve. */
   notify(kind: number, ino: number, ino2: number, off: number, len: number, name?: Uint8Array, data?: Uint8Array): Promise<number | Buffer>;
+  /** @internal The ablation ladder (lib/ladder.ts): before mount() only. */
+  setLadder(step: number, call: (n: number) => void): void;
+  /** @internal Step 3: answers the request of the ladder's JS call natively. */
+  ladderReply(): boolean;
   replyErr(slot: number, err: number): number;
   replyEntry(slot: number): number;
   replyCreate(slot: number): number;
@@ -67,10 +71,6 @@ export interface NativeSession {
   replyPoll(slot: number, revents: number): number;
   replyLseek(slot: number, offset: number | bigint): number;
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
-  /** @internal The ablation ladder (lib/ladder.ts): before mount() only. */
-  setLadder(step: number, call: (n: number) => void): void;
-  /** @internal Step 3: answers the request of the ladder's JS call natively. */
-  ladderReply(): boolean;
 }
 
 export interface NativeSessionCtor {

@@ -498,6 +498,8 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::BusySlots>("busySlots"),
                          InstanceMethod<&Session::DetachPayload>("detachPayload"),
                          InstanceMethod<&Session::Notify>("notify"),
+                         InstanceMethod<&Session::SetLadder>("setLadder"),
+                         InstanceMethod<&Session::LadderReply>("ladderReply"),
                          InstanceMethod<&Session::ReplyErr>("replyErr"),
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),
                          InstanceMethod<&Session::ReplyCreate>("replyCreate"),
@@ -515,8 +517,6 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyPoll>("replyPoll"),
                          InstanceMethod<&Session::ReplyLseek>("replyLseek"),
                          InstanceMethod<&Session::ReplyDirents>("replyDirents"),
-                         InstanceMethod<&Session::SetLadder>("setLadder"),
-                         InstanceMethod<&Session::LadderReply>("ladderReply"),
                      });
 }
 
