@@ -12,6 +12,7 @@
         "src-native/raw_ops.cc",
         "src-native/notify.cc",
         "src-native/passthrough.cc",
+        "src-native/ladder.cc", "src-native/ladder_fs.cc",
         "src-native/sys.cc", "src-native/sys_args.cc", "src-native/sys_fds.cc", "src-native/sys_meta.cc",
         "src-native/sys_names.cc", "src-native/sys_data.cc", "src-native/sys_xattr.cc", "src-native/sys_creds.cc",
         "src-native/sys_memory.cc",

@@ -11,6 +11,7 @@ import {
   type Attr, Dirents, type Entry, type Fuse, FuseError, now, O_ACCMODE, SetattrValid, type Timespec,
 } from '../lib';
 import type { Example } from './example';
+import { ConstantBenchFs, ladderOptions, ladderStep } from './benchfs/ladder';
 
 const GiB = 1024 * 1024 * 1024;
 const ZERO_TIMEOUT = 0;
@@ -287,21 +288,26 @@ export class BenchFs {
 const EMPTY = Buffer.alloc(0);
 
 let instance: BenchFs | undefined;
+// RXFUSE_LADDER=1..5: a step of the ablation ladder instead (benchfs/ladder.ts); unset or 6: benchfs.
+const step = ladderStep(process.env.RXFUSE_LADDER);
 
 const example: Example = {
   description: 'the benchmark filesystem of shared/bench (spec version 1)',
   usage: '',
-  options: { fsname: 'benchfs' },
+  options: { fsname: 'benchfs', ...ladderOptions(step) },
   setup(fuse: Fuse) {
-    instance = new BenchFs(fuse);
-    instance.attach();
+    if (step === 4 || step === 5) new ConstantBenchFs(fuse, step === 5).attach();
+    if (step === 6) {
+      instance = new BenchFs(fuse);
+      instance.attach();
+    }
     fuse.init$.subscribe((c) => {
-      process.stderr.write(`benchfs-info: ${JSON.stringify({ impl: 'rxfuse', node: process.version, max_write: c.maxWrite, max_readahead: c.maxReadahead, want: c.want })}\n`);
+      process.stderr.write(`benchfs-info: ${JSON.stringify({ impl: 'rxfuse', ladder: step, node: process.version, max_write: c.maxWrite, max_readahead: c.maxReadahead, want: c.want })}\n`);
     });
   },
   teardown() {
-    if (!instance) return;
-    process.stderr.write(`benchfs-stats: ${JSON.stringify({ impl: 'rxfuse', max_read_seen: instance.maxReadSeen, max_write_seen: instance.maxWriteSeen })}\n`);
+    const seen = instance ? { max_read_seen: instance.maxReadSeen, max_write_seen: instance.maxWriteSeen } : {};
+    process.stderr.write(`benchfs-stats: ${JSON.stringify({ impl: 'rxfuse', ladder: step, ...seen })}\n`);
   },
 };
 

@@ -90,4 +90,9 @@ export interface FuseOptions {
    * kernel. Never granted together with the writeback cache. See docs/design.md, "Kernel passthrough".
    */
   passthrough?: boolean;
+  /**
+   * @internal Benchmark only: the ablation ladder's native steps (1, 2 or 3; see docs/performance.md).
+   * The mount then serves benchfs from C, ignoring every handler. Not for filesystems.
+   */
+  ladder?: 1 | 2 | 3;
 }

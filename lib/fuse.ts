@@ -12,6 +12,7 @@ import type { FuseOptions } from './fuse-options';
 import { answer, type Handler } from './handle';
 import { OpSubscribers } from './op-subscribers';
 import { F, S, SLOT_BYTES } from './layout';
+import { checkLadder, installLadder } from './ladder';
 import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './mount-args';
 import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
 import { Notifications } from './notifications';
@@ -125,6 +126,7 @@ export class Fuse implements RequestHost {
     if (!(Number.isInteger(slots) && slots >= 1 && slots <= 65536)) throw new RangeError(`maxInFlight: 1..65536, got ${slots}`);
     if (!(Number.isInteger(bufs) && bufs >= 1 && bufs <= 256)) throw new RangeError(`writeBuffers: 1..256, got ${bufs}`);
     spinMicroseconds(options);  // validates busyPoll
+    checkLadder(options.ladder);
     const grace = options.unclaimedGrace ?? DEFAULT_UNCLAIMED_GRACE;
     if (!(typeof grace === 'number' && grace >= 0 && grace <= 1000)) {
       throw new RangeError(`unclaimedGrace: 0..1000 ms, got ${String(options.unclaimedGrace)}`);
@@ -351,6 +353,7 @@ export class Fuse implements RequestHost {
       this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
       this.dispatch, this.onEvent, autoUnmount(this.options) ? watcherPath() : '', this.options.largeFiles === true,
     );
+    if (this.options.ladder !== undefined) installLadder(this.native, this.options.ladder);
     this.native.mount();
   }
 

@@ -74,9 +74,10 @@ export function writeConnWishes(s: Float64Array, o: FuseOptions, answersOpen: bo
     if (on) set |= bit;
     else clear |= bit;
   }
-  // atomic_o_trunc hands O_TRUNC to open: only when the filesystem answers open itself. Otherwise
-  // rxfuse answers the open and the kernel sends the truncation as a setattr (size 0).
-  if (!answersOpen) {
+  // atomic_o_trunc hands O_TRUNC to open: only when the filesystem answers open itself (the ladder's
+  // native steps do, as benchfs). Otherwise rxfuse answers the open and the kernel sends the
+  // truncation as a setattr (size 0).
+  if (!answersOpen && o.ladder === undefined) {
     if ((set & Capability.atomicOTrunc) !== 0) {
       throw new Error('conn.capabilities.atomicOTrunc: needs an open handler attached before mount() (the kernel then ' +
         'leaves O_TRUNC to open); without one rxfuse answers opens itself and the truncation would be lost');

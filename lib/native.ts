@@ -75,6 +75,10 @@ export interface NativeSession {
   /** 0 or -errno. */
   backingClose(id: number): number;
   passthroughStats(): PassthroughStats;
+  /** @internal The ablation ladder (lib/ladder.ts): before mount() only. */
+  setLadder(step: number, call: (n: number) => void): void;
+  /** @internal Step 3: answers the request of the ladder's JS call natively. */
+  ladderReply(): boolean;
   replyErr(slot: number, err: number): number;
   replyEntry(slot: number): number;
   replyCreate(slot: number): number;

@@ -564,6 +564,8 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::BackingOpen>("backingOpen"),
                          InstanceMethod<&Session::BackingClose>("backingClose"),
                          InstanceMethod<&Session::PassthroughStats>("passthroughStats"),
+                         InstanceMethod<&Session::SetLadder>("setLadder"),
+                         InstanceMethod<&Session::LadderReply>("ladderReply"),
                          InstanceMethod<&Session::ReplyErr>("replyErr"),
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),
                          InstanceMethod<&Session::ReplyCreate>("replyCreate"),

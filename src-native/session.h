@@ -15,11 +15,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "ladder_fs.h"
 #include "layout.h"
 #include "passthrough.h"
 #include "recvbuf.h"
@@ -72,6 +74,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void FailRetrieve(uint64_t cookie, int result);
   void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t off, fuse_bufvec* bufv);
   void NotifyDone() { Unref(); }
+  // @internal, benchmark only: the ablation ladder's steps 1-3 (ladder.cc); answers call->req once.
+  void LadderServe(LadderCall* call);
 
  private:
   // JS-facing methods.
@@ -95,6 +99,8 @@ class Session : public Napi::ObjectWrap<Session> {
   // An open or create reply: passes the file through when the scratch names a backing id.
   int ReplyOpenLike(int slot, const std::function<int()>& reply);
   bool StopNotifications(bool callJs);
+  Napi::Value SetLadder(const Napi::CallbackInfo& info);    // ladder.cc
+  Napi::Value LadderReply(const Napi::CallbackInfo& info);  // ladder.cc
   // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
@@ -203,6 +209,11 @@ class Session : public Napi::ObjectWrap<Session> {
   bool notifyAlive_ = false;  // guarded by notifyLock_
   std::unordered_map<uint64_t, napi_deferred> retrieves_;
   uint64_t nextCookie_ = 1;
+  // The ablation ladder (ladder.cc): 0 on every normal mount, which never looks at these.
+  int ladderStep_ = 0;
+  Napi::FunctionReference ladderFn_;
+  std::unique_ptr<LadderFs> ladderFs_;
+  LadderCall* ladderPending_ = nullptr;
 };
 
 }  // namespace rxfuse
