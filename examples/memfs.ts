@@ -73,7 +73,9 @@ export function memfsOptions(): FuseOptions {
     defaultPermissions: true,
     allowOther: root,
     // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
-    conn: { capabilities: { handleKillpriv: false, ioctlDir: true } },
+    // posixAcl: ACLs (memfs/acl.ts), enforced by the kernel; dontMask: the umask arrives unapplied, as
+    // with posix_acl the kernel would apply it even when a default ACL says otherwise.
+    conn: { capabilities: { handleKillpriv: false, ioctlDir: true, posixAcl: true, dontMask: true } },
     largeFiles: true,  // offsets and sizes up to 2^63 - 1, as tmpfs
   };
 }
