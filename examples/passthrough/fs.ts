@@ -20,7 +20,7 @@ import {
   SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type SymlinkRequest, sys,
   type U64, type UnlinkRequest, type WriteRequest,
 } from '../../lib';
-import { component, creds } from '../fdbacked/caller';
+import { asCreator, component, creds } from '../fdbacked/caller';
 import { attrOf, FdInodeLifecycle } from '../fdbacked/lifecycle';
 import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
@@ -129,7 +129,7 @@ export class Passthrough {
   private make(req: MknodRequest | MkdirRequest | SymlinkRequest, create: (dirfd: number, name: Buffer) => void): void {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
-    sys.asUser(creds(req), () => create(this.inodes.fd(parent), name));
+    asCreator(req, () => create(this.inodes.fd(parent), name));
     this.replyEntry(req, this.find(parent, name));
   }
 
@@ -248,7 +248,7 @@ export class Passthrough {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
     const flags = (req.flags | O.CREAT | O.NOFOLLOW) & ~O.NOCTTY;
-    const fd = sys.asUser(creds(req), () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
+    const fd = asCreator(req, () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
     let f: Found;
     try {
       f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
