@@ -12,7 +12,8 @@ import {
   type U64, type WriteRequest,
 } from '../../lib';
 import { ACL_ACCESS, ACL_DEFAULT, aclMode, chmodAcl, formatAcl, inheritAcl, isAclName, parseAcl } from './acl';
-import { atimeDue, clock } from './clock';
+import { MountAtime } from './atime';
+import { clock } from './clock';
 import { PAGE } from './data';
 import { Directory, DOT_COOKIE, DOTDOT_COOKIE } from './dir';
 import {
@@ -66,6 +67,8 @@ export class MemFs {
   private readonly entryTimeout: number;
   private fuse: Fuse | undefined;
   private readonly reclaimer: Reclaimer | undefined;
+  /** The mount's noatime/nodiratime/relatime/strictatime (atime.ts). */
+  private readonly atime = new MountAtime(() => this.fuse?.mountpoint ?? '');
 
   constructor(options: MemFsOptions = {}) {
     const half = Math.floor(os.totalmem() / 2 / PAGE);
@@ -618,11 +621,11 @@ export class MemFs {
     return true;  // a broken parent chain: refuse rather than loop
   }
 
-  /** relatime: reads and listings move atime once after each change, or when it is a day old. */
+  /** Reads, listings and readlink move atime as the mount's atime options say (atime.ts). */
   private accessed(n: Node): void {
     if (n.flags & FS_NOATIME_FL) return;
     const t = clock();
-    if (atimeDue(n, t)) n.atime = t;
+    if (this.atime.due(n, n.isDir, t)) n.atime = t;
   }
 
   /**
