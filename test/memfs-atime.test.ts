@@ -13,17 +13,17 @@ const PY = '/usr/bin/python3';  // uid 1000 cannot read root's pyenv
 
 // Which accesses move atime: a file and a directory whose atime is older than their mtime (relatime
 // moves it), or newer than mtime and ctime but less than a day old (only strictatime moves it), and
-// a second read right after a first.
+// a second read right after a first; the same for a symlink read by readlink.
 const SCRIPT = `
 import os, sys, json, time
 os.chdir(sys.argv[1])
-def at(p): return os.stat(p).st_atime_ns
+def at(p): return os.lstat(p).st_atime_ns
 def rd(p):
     with open(p, 'rb') as f: f.read()
 def ls(p): os.listdir(p)
 def rl(p): os.readlink(p)
 with open('f', 'wb') as f: f.write(b'data')
-os.mkdir('d'); open('d/x', 'w').close()
+os.mkdir('d'); open('d/x', 'w').close(); os.symlink('f', 'l')
 future = int(time.time()) + 3600
 res = {}
 def case(name, p, access, atime):
@@ -34,17 +34,19 @@ case('file_old', 'f', rd, 1000)
 case('file_new', 'f', rd, future)
 case('dir_old', 'd', ls, 1000)
 case('dir_new', 'd', ls, future)
+case('link_old', 'l', rl, 1000)
+case('link_new', 'l', rl, future)
 rd('f'); a = at('f'); time.sleep(0.01); rd('f'); res['file_again'] = at('f') != a
 print(json.dumps(res))
 `;
 
-type Moves = Record<'file_old' | 'file_new' | 'dir_old' | 'dir_new' | 'file_again', boolean>;
+type Moves = Record<'file_old' | 'file_new' | 'dir_old' | 'dir_new' | 'link_old' | 'link_new' | 'file_again', boolean>;
 
 const EXPECTED: Record<string, Moves> = {
-  noatime: { file_old: false, file_new: false, dir_old: false, dir_new: false, file_again: false },
-  nodiratime: { file_old: true, file_new: false, dir_old: false, dir_new: false, file_again: false },
-  relatime: { file_old: true, file_new: false, dir_old: true, dir_new: false, file_again: false },
-  strictatime: { file_old: true, file_new: true, dir_old: true, dir_new: true, file_again: true },
+  noatime: { file_old: false, file_new: false, dir_old: false, dir_new: false, link_old: false, link_new: false, file_again: false },
+  nodiratime: { file_old: true, file_new: false, dir_old: false, dir_new: false, link_old: true, link_new: false, file_again: false },
+  relatime: { file_old: true, file_new: false, dir_old: true, dir_new: false, link_old: true, link_new: false, file_again: false },
+  strictatime: { file_old: true, file_new: true, dir_old: true, dir_new: true, link_old: true, link_new: true, file_again: true },
 };
 
 function mountTmpfs(option: string): string {
