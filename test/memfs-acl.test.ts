@@ -3,10 +3,9 @@
 // and the outputs must be equal (plus a few absolute expectations, so that two equal failures fail).
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MemFs, memfsOptions } from '../examples/memfs';
+import { mountTmpfs, type Target } from './diff/harness';
 import { type MountedFixture, mountFixture, sh } from './helpers';
 
 /** Runs `sh -c` as uid `uid` (groups = [uid]) in `dir`; stderr joins stdout. */
@@ -22,22 +21,17 @@ const LIST = `python3 -c 'import os, sys; print(sys.argv[1], sorted(os.listxattr
 describe('memfs POSIX ACLs, against tmpfs', function () {
   this.timeout(60000);
   let m: MountedFixture<MemFs> | undefined;
-  let tmpfs: string | undefined;
+  let tmpfs: Target | undefined;
   let seq = 0;
 
   before(async function () {
     if (spawnSync('sh', ['-c', 'command -v setfacl']).status !== 0) this.skip();  // scripts/setup.js installs acl
     m = await mountFixture('rxfuse-memfs-acl-', new MemFs(), { ...memfsOptions(), allowOther: true });
-    tmpfs = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-tmpfs-acl-'));
-    const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777', 'tmpfs', tmpfs], { timeout: 10000 });
-    if (r.status !== 0) throw new Error(`mount tmpfs: ${r.stderr}`);
+    tmpfs = await mountTmpfs('tmpfs', 'mode=1777');
   });
   after(async () => {
     await m?.unmount();
-    if (tmpfs) {
-      spawnSync('umount', ['-l', tmpfs], { timeout: 10000 });
-      fs.rmdirSync(tmpfs);
-    }
+    await tmpfs?.close();
   });
   afterEach(() => {
     if (m) assert.deepEqual(m.errors.map((e) => `${e.kind} ${e.op}: ${String(e.cause)}`), []);
@@ -57,7 +51,7 @@ describe('memfs POSIX ACLs, against tmpfs', function () {
       for (const [uid, line] of steps) out += `[${uid}]\n${(await shAs(uid, dir, `umask 022; ${line}`)).stdout}`;
       return out;
     };
-    return { memfs: await run(m!.dir), tmpfs: await run(tmpfs!) };
+    return { memfs: await run(m!.dir), tmpfs: await run(tmpfs!.dir) };
   }
 
   it('setfacl/getfacl round trips; an ACL equal to a mode is no xattr but the mode', async () => {

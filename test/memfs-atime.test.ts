@@ -2,11 +2,9 @@
 // by `mount -o remount`), side by side with a kernel tmpfs mounted with the same option: the same
 // client script runs on both (as root and as uid 1000) and must see atime move on the same accesses.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { MemFs, memfsOptions } from '../examples/memfs';
+import { mountTmpfs, type Target } from './diff/harness';
 import { type MountedFixture, mountFixture, sh } from './helpers';
 
 const PY = '/usr/bin/python3';  // uid 1000 cannot read root's pyenv
@@ -49,22 +47,6 @@ const EXPECTED: Record<string, Moves> = {
   strictatime: { file_old: true, file_new: true, dir_old: true, dir_new: true, link_old: true, link_new: true, file_again: true },
 };
 
-function mountTmpfs(option: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-tmpfs-atime-'));
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `mode=1777,${option}`, 'tmpfs', dir], { timeout: 10000 });
-  if (r.status !== 0) {
-    fs.rmdirSync(dir);
-    throw new Error(`mount tmpfs: ${r.stderr}`);
-  }
-  return dir;
-}
-
-function unmountTmpfs(dir: string | undefined): void {
-  if (!dir) return;
-  spawnSync('umount', ['-l', dir], { timeout: 10000 });
-  fs.rmdirSync(dir);
-}
-
 /** mount -i -o remount,<option>: in a child, never synchronously (mount stats the mountpoint: memfs must be free to answer). */
 async function remount(dir: string, option: string): Promise<void> {
   const r = await sh('mount', ['-i', '-o', `remount,${option}`, dir]);  // -i: no mount.fuse helper
@@ -88,13 +70,13 @@ async function moves(root: string, as: 'root' | 'user'): Promise<Moves> {
 describe('memfs atime mount options, against tmpfs', function () {
   this.timeout(60000);
   let m: MountedFixture<MemFs> | undefined;
-  let tmpfs: string | undefined;
+  let tmpfs: Target | undefined;
 
   afterEach(async () => {
     const errors = m?.errors.map((e) => `${e.kind} ${e.op}: ${String(e.cause)}`) ?? [];
     await m?.unmount();
     m = undefined;
-    unmountTmpfs(tmpfs);
+    await tmpfs?.close();
     tmpfs = undefined;
     assert.deepEqual(errors, []);
   });
@@ -107,7 +89,7 @@ describe('memfs atime mount options, against tmpfs', function () {
     const options = option === 'noatime' ? [option] : [];
     m = await mountFixture('rxfuse-memfs-atime-', new MemFs(), { ...memfsOptions(), allowOther: true, options });
     if (option !== 'noatime' && option !== 'relatime') await remount(m.dir, option);
-    tmpfs = mountTmpfs(option);
+    tmpfs = await mountTmpfs('tmpfs', `mode=1777,${option}`);
   }
 
   for (const option of Object.keys(EXPECTED)) {
@@ -115,7 +97,7 @@ describe('memfs atime mount options, against tmpfs', function () {
       await mountBoth(option);
       for (const as of ['root', 'user'] as const) {
         const memfs = await moves(m!.dir, as);
-        assert.deepEqual(memfs, await moves(tmpfs!, as), `memfs vs tmpfs as ${as}`);
+        assert.deepEqual(memfs, await moves(tmpfs!.dir, as), `memfs vs tmpfs as ${as}`);
         assert.deepEqual(memfs, EXPECTED[option], `as ${as}`);
       }
     });
@@ -126,10 +108,10 @@ describe('memfs atime mount options, against tmpfs', function () {
     // nodiratime last: mount(8) keeps it through later remounts (it merges the options mountinfo shows).
     for (const option of ['noatime', 'strictatime', 'relatime', 'nodiratime']) {
       await remount(m!.dir, option);
-      await remount(tmpfs!, option);
+      await remount(tmpfs!.dir, option);
       await new Promise((r) => setTimeout(r, 150));  // memfs re-reads mountinfo at most every 100 ms
       const memfs = await moves(m!.dir, 'root');
-      assert.deepEqual(memfs, await moves(tmpfs!, 'root'), `after remount,${option}`);
+      assert.deepEqual(memfs, await moves(tmpfs!.dir, 'root'), `after remount,${option}`);
       // A remount without strictatime is relatime again (the kernel's default).
       assert.deepEqual(memfs, EXPECTED[option], `after remount,${option}`);
     }
