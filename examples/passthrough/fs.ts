@@ -209,7 +209,8 @@ export class Passthrough {
   // ---- extended attributes (the inode's own, through /proc/self/fd: a symlink's are the symlink's) --
 
   private readonly setxattr = (req: SetxattrRequest): void => {
-    sys.setxattr(this.fdOf(req.ino), EMPTY, req.name, req.value, req.flags);
+    const fd = this.fdOf(req.ino);
+    asAclSetter(req, () => sys.setxattr(fd, EMPTY, req.name, req.value, req.flags));
   };
 
   /** A size probe (size 0) asks the source's size; else the source answers ERANGE for a short buffer. */
@@ -230,7 +231,8 @@ export class Passthrough {
   };
 
   private readonly removexattr = (req: RemovexattrRequest): void => {
-    sys.removexattr(this.fdOf(req.ino), EMPTY, req.name);
+    const fd = this.fdOf(req.ino);
+    asAclSetter(req, () => sys.removexattr(fd, EMPTY, req.name));
   };
 
   // ---- files -------------------------------------------------------------------------------------
@@ -386,4 +388,15 @@ export class Passthrough {
     this.dirs.clear();
     this.inodes.closeAll();
   }
+}
+
+/**
+ * Runs an xattr change as the caller when it is a POSIX ACL, so that the source's filesystem clears
+ * set-group-ID for a caller outside the file's group (posix_acl_update_mode) as it would for the
+ * caller; other names as the daemon (the kernel checked them).
+ */
+function asAclSetter(req: SetxattrRequest | RemovexattrRequest, change: () => void): void {
+  const key = req.nameKey;
+  if (key === 'system.posix_acl_access' || key === 'system.posix_acl_default') sys.asUser(creds(req), change);
+  else change();
 }

@@ -2,8 +2,8 @@
 // mode an access ACL sets, chmod and the mask, inheritance from a default ACL with and without the
 // umask, and the kernel's enforcement for a named user ("other", uid 1001) and a named group.
 import {
-  type Area, access, chmod, getxattr, kase, listxattr, mkdir, mkfifo, open, pub, readfile, removexattr, setxattr, stat,
-  symlink, umask, writefile, OTHER, GROUP,
+  type Area, access, chmod, chown, getxattr, kase, listxattr, mkdir, mkfifo, open, pub, readfile, removexattr, setxattr, stat,
+  symlink, umask, writefile, OTHER, GROUP, USER,
 } from '../steps';
 
 const ACCESS = 'system.posix_acl_access';
@@ -59,6 +59,10 @@ export const acls: Area = {
     kase('a named group entry grants access to its members', [
       ...pub(), writefile('pub/f', 'group', 0o600).as('root'), setxattr('pub/f', ACCESS, acl('u:6', 'g:0', `G:4:${GROUP}`, 'm:4', 'o:0')).as('root'),
       readfile('pub/f').expect('ok'), readfile('pub/f').as('other').expect('EACCES'),
+    ]),
+    kase('an access ACL set by an owner outside the file\'s group clears set-group-ID; removing one too', [
+      writefile('f', 'x').as('root'), chown('f', USER, 1003).as('root'), chmod('f', 0o2770).as('root'), setxattr('f', ACCESS, NAMED).as('user').expect('ok'), stat('f'),
+      chmod('f', 0o2770).as('root'), removexattr('f', ACCESS).as('user').expect('ok'), stat('f'),
     ]),
     kase('only the owner sets an ACL', [
       ...pub(), writefile('pub/o', 'x').as('other'), setxattr('pub/o', ACCESS, NAMED).expect({ root: 'ok', user: 'EPERM' }), stat('pub/o'),
