@@ -28,11 +28,14 @@
 //   linking, unlinking and renaming move the directories' mtime and ctime and the inode's ctime;
 //   write and fallocate move mtime and ctime; ftruncate always, truncate(2) only when the size changes
 //   or the file holds pages; every setattr moves ctime (chown(-1, -1) arrives with nothing to set); xattr
-//   changes move ctime; reads, listings and readlink move atime under relatime. The birth time (statx)
-//   is the creation time and never moves.
+//   changes move ctime; reads, listings and readlink move atime as the mount's atime options say
+//   (noatime, nodiratime, relatime, strictatime; memfs/atime.ts reads them from mountinfo). The birth
+//   time (statx) is the creation time and never moves.
 // - **Permissions** are the kernel's (default_permissions): mode bits, sticky directories, chown and
 //   chmod rules, the xattr namespaces' privileges. memfs gives new inodes the caller's uid and gid, or
-//   a setgid directory's group (and the bit, to subdirectories); modes arrive umasked. With
+//   a setgid directory's group (and the bit, to subdirectories). POSIX ACLs (memfs/acl.ts) are
+//   enforced by the kernel; memfs keeps mode and ACL consistent, inherits default ACLs, and applies
+//   the umask (sent unapplied: dont_mask) only without a default ACL. With
 //   handle_killpriv off the kernel clears suid/sgid on write, truncate and chown itself, as a mode
 //   setattr; memfs does the two cases it leaves out: an O_TRUNC open, and a set-group-ID file without
 //   group execute written by a non-member. uid 0 stands for CAP_FSETID and CAP_SYS_ADMIN (the request
@@ -40,13 +43,13 @@
 //
 // Differences from tmpfs, and why:
 // - atime of regular files: reads served from the kernel's page cache, and reads at or past EOF,
-//   never reach a FUSE filesystem, where tmpfs's VFS moves atime on them; memfs applies relatime to
-//   the reads it sees. FIFO and device times do not move with their I/O for the same reason (the
+//   never reach a FUSE filesystem, where tmpfs's VFS moves atime on them; memfs applies the mount's
+//   atime policy to the reads it sees. FIFO and device times do not move with their I/O for the same reason (the
 //   kernel marks FUSE inodes S_NOATIME/S_NOCMTIME and handles that I/O itself).
 // - lseek SEEK_END/SEEK_DATA/SEEK_HOLE on a directory: the kernel's FUSE directories use
 //   generic_file_llseek (an offset or ENXIO) where tmpfs answers EINVAL; memfs is not asked.
-// - No O_TMPFILE and no POSIX ACLs (system.posix_acl_*: EOPNOTSUPP): rxfuse has no tmpfile op, and
-//   ACLs would need the posix_acl capability and ACL parsing and inheritance in memfs.
+// - No O_TMPFILE: rxfuse has no tmpfile op.
+// - libfuse 3.14 mounts take only atime/noatime: nodiratime, relatime, strictatime by a remount.
 // - Directory cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see
 //   EOVERFLOW). Offsets and sizes go to 2^63 - 1 as tmpfs's (largeFiles; examples/memfs/offsets.ts).
 // - A memory-mapped read of a hole allocates a page in tmpfs, not in memfs (it is a read request).
@@ -74,7 +77,9 @@ export function memfsOptions(): FuseOptions {
     defaultPermissions: true,
     allowOther: root,
     // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
-    conn: { capabilities: { handleKillpriv: false, ioctlDir: true } },
+    // posixAcl: ACLs (memfs/acl.ts), enforced by the kernel; dontMask: the umask arrives unapplied, as
+    // with posix_acl the kernel would apply it even when a default ACL says otherwise.
+    conn: { capabilities: { handleKillpriv: false, ioctlDir: true, posixAcl: true, dontMask: true } },
     largeFiles: true,  // offsets and sizes up to 2^63 - 1, as tmpfs
   };
 }

@@ -8,8 +8,10 @@
 //
 // Defaults, as a real passthrough: default_permissions (the kernel checks modes and ownership with
 // the source's attributes, as it would on the source itself), the kernel kills set-id bits itself
-// (handle_killpriv off: our writes run as the daemon, which may keep them), umask 0 (the kernel
-// applied the caller's umask already), and, when run as root, objects are created as the caller.
+// (handle_killpriv off: our writes run as the daemon, which may keep them), POSIX ACLs from the
+// source's system.posix_acl_* xattrs (posix_acl; the kernel enforces them) with the caller's umask
+// sent unapplied (dont_mask) and set around each create, so that the source applies it or a default
+// ACL instead, and, when run as root, objects are created as the caller.
 import type { Fuse } from '../lib';
 import { checkDirectory } from '../lib/pathargs';
 import type { Example } from './example';
@@ -21,7 +23,7 @@ const example: Example = {
   flags: ['--handles'],
   options: {
     defaultPermissions: true,
-    conn: { capabilities: { handleKillpriv: false } },
+    conn: { capabilities: { handleKillpriv: false, posixAcl: true, dontMask: true } },
     largeFiles: true,  // files of 2^53 bytes or more in the source are read and written exactly
   },
   setup(fuse: Fuse, args: readonly string[]) {

@@ -21,10 +21,12 @@ export interface MountpointOptions {
 }
 
 /** One line of /proc/self/mountinfo: where it is mounted and what. */
-interface MountEntry {
+export interface MountEntry {
   mountpoint: string;
   fstype: string;
   source: string;
+  /** The per-mount options (rw, nosuid, noatime, relatime, ...). */
+  options: string[];
 }
 
 /** mountinfo writes space, tab, newline and backslash in paths as \\ooo. */
@@ -36,12 +38,15 @@ function mounts(): MountEntry[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l !== '').map((line) => {
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
-    return { mountpoint: unescape(fields[4]), fstype: fields[dash + 1] ?? '?', source: unescape(fields[dash + 2] ?? '?') };
+    return {
+      mountpoint: unescape(fields[4]), fstype: fields[dash + 1] ?? '?', source: unescape(fields[dash + 2] ?? '?'),
+      options: (fields[5] ?? '').split(','),
+    };
   });
 }
 
 /** The mount whose mount point is `dir` (absolute, symlinks resolved), the topmost if stacked. */
-function mountAt(dir: string): MountEntry | undefined {
+export function mountAt(dir: string): MountEntry | undefined {
   return mounts().filter((m) => m.mountpoint === dir).pop();
 }
 

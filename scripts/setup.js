@@ -26,7 +26,7 @@ const gypEnv = NODEDIR && !process.env.npm_config_nodedir ? { ...process.env, np
 const PACKAGES = ['fuse3', 'libfuse3-dev', 'pkg-config'];
 // What the tests run besides node (test/diff, test/programs.test.ts, test/odirect.test.ts): a file or command → its package.
 const TEST_PACKAGES = [
-  ['/usr/bin/python3', 'python3'], ['git', 'git'], ['gcc', 'gcc'], ['/usr/include/stdio.h', 'libc6-dev'], ['sqlite3', 'sqlite3'],
+  ['/usr/bin/python3', 'python3'], ['git', 'git'], ['gcc', 'gcc'], ['/usr/include/stdio.h', 'libc6-dev'], ['sqlite3', 'sqlite3'], ['setfacl', 'acl'],
   ['rsync', 'rsync'], ['tar', 'tar'], ['flock', 'util-linux'], ['/usr/sbin/mkfs.xfs', 'xfsprogs'], ['/usr/sbin/mkfs.ext4', 'e2fsprogs'],
 ];
 

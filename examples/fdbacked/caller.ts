@@ -13,6 +13,20 @@ export function creds(req: Request): sys.Creds {
   return { uid, gid, groups: switching ? req.getgroups() : [] };
 }
 
+/**
+ * Runs `create` as the caller and with its umask (dont_mask: the kernel sends modes unmasked), so
+ * that the source's own filesystem applies the umask, or a default ACL instead, as it would for the
+ * caller. The umask is the process's: set and restored around the synchronous call.
+ */
+export function asCreator<T>(req: Request, create: () => T): T {
+  const old = process.umask(req.umask & 0o777);
+  try {
+    return sys.asUser(creds(req), create);
+  } finally {
+    process.umask(old);
+  }
+}
+
 /** A name from the kernel is one component; anything else never reaches the source. */
 export function component(name: Buffer): Buffer {
   if (name.length === 0 || name.includes(SLASH)) throw new FuseError('EINVAL', 'not a single name');

@@ -11,7 +11,9 @@ import {
   type SetattrRequest, type SetxattrRequest, type Statfs, type Statx, type StatxRequest, type SymlinkRequest, type Timespec, type UnlinkRequest,
   type U64, type WriteRequest,
 } from '../../lib';
-import { atimeDue, clock } from './clock';
+import { ACL_ACCESS, ACL_DEFAULT, aclMode, chmodAcl, formatAcl, inheritAcl, isAclName, parseAcl } from './acl';
+import { MountAtime } from './atime';
+import { clock } from './clock';
 import { PAGE } from './data';
 import { Directory, DOT_COOKIE, DOTDOT_COOKIE } from './dir';
 import {
@@ -65,6 +67,8 @@ export class MemFs {
   private readonly entryTimeout: number;
   private fuse: Fuse | undefined;
   private readonly reclaimer: Reclaimer | undefined;
+  /** The mount's noatime/nodiratime/relatime/strictatime (atime.ts). */
+  private readonly atime = new MountAtime(() => this.fuse?.mountpoint ?? '');
 
   constructor(options: MemFsOptions = {}) {
     const half = Math.floor(os.totalmem() / 2 / PAGE);
@@ -290,7 +294,10 @@ export class MemFs {
     }
     // Suid/sgid clearing on write, truncate and chown arrives here as a mode change: the kernel
     // does it itself because handle_killpriv is off (see memfsOptions).
-    if (set & SetattrValid.MODE) n.mode = (n.mode & K.S_IFMT) | (req.mode! & 0o7777);
+    if (set & SetattrValid.MODE) {
+      n.mode = (n.mode & K.S_IFMT) | (req.mode! & 0o7777);
+      this.chmodAcl(n);
+    }
     if (set & SetattrValid.SIZE) this.dropPrivs(n, req);
     if (set & SetattrValid.UID) n.uid = req.uidToSet!;
     if (set & SetattrValid.GID) n.gid = req.gidToSet!;
@@ -432,8 +439,39 @@ export class MemFs {
   setxattr(req: SetxattrRequest): void {
     const n = this.table.get(req.ino);
     checkDeletable(n);  // xattr_permission: no xattr changes on append-only or immutable inodes
-    (n.xattrs ??= new Xattrs()).set(req.nameKey, req.value, req.flags);
+    const key = req.nameKey;
+    if (isAclName(key)) this.setAcl(n, key, parseAcl(req.value), req);
+    else (n.xattrs ??= new Xattrs()).set(key, req.value, req.flags);
     n.changed();
+  }
+
+  /**
+   * As tmpfs (simple_set_acl): a default ACL only on directories; an access ACL sets the mode and
+   * is dropped when the mode says it all; set-group-ID goes when the caller is not in the group.
+   */
+  private setAcl(n: Node, key: string, acl: ReturnType<typeof parseAcl>, req: Request): void {
+    if (key === ACL_DEFAULT && !n.isDir) fail('EACCES');
+    const xattrs = (n.xattrs ??= new Xattrs());
+    if (key === ACL_ACCESS) {
+      const { mode, equivalent } = aclMode(acl, n.mode);
+      n.mode = this.keptSgid(mode, n, req);
+      if (equivalent) {
+        xattrs.drop(key);
+        return;
+      }
+    }
+    xattrs.set(key, formatAcl(acl), 0);
+  }
+
+  /** posix_acl_update_mode: set-group-ID stays only for a member of the group or a privileged caller. */
+  private keptSgid(mode: number, n: Node, req: Request): number {
+    return req.uid === 0 || inGroup(req, n.gid) ? mode : mode & ~S_ISGID;
+  }
+
+  /** posix_acl_chmod: the access ACL follows a new mode. */
+  private chmodAcl(n: Node): void {
+    const v = n.xattrs?.peek(ACL_ACCESS);
+    if (v) n.xattrs!.set(ACL_ACCESS, formatAcl(chmodAcl(parseAcl(v), n.mode)), 0);
   }
 
   getxattr(req: GetxattrRequest): Buffer {
@@ -455,11 +493,17 @@ export class MemFs {
     const n = this.table.get(req.ino);
     const key = req.nameKey;
     checkDeletable(n);
-    if (!n.xattrs) {
-      checkXattrName(key);
-      fail('ENODATA');
+    if (isAclName(key)) {
+      // As tmpfs: removing an ACL always succeeds and is a change; the mode stays.
+      n.xattrs?.drop(key);
+      if (key === ACL_ACCESS) n.mode = this.keptSgid(n.mode, n, req);
+    } else {
+      if (!n.xattrs) {
+        checkXattrName(key);
+        fail('ENODATA');
+      }
+      n.xattrs.remove(key);
     }
-    n.xattrs.remove(key);
     n.changed();
   }
 
@@ -502,7 +546,7 @@ export class MemFs {
     return d.mode & S_ISGID ? d.gid : req.gid;
   }
 
-  /** A new inode named `key` in directory `parent`, owned by the caller (mode already umasked by the kernel). */
+  /** A new inode named `key` in directory `parent`, owned by the caller, with the ACLs it inherits. */
   private make(req: Request, parent: number, key: string, mode: number, init?: (n: Node) => void): Node {
     const d = this.dirOf(parent);
     checkName(key);
@@ -511,9 +555,16 @@ export class MemFs {
     // A subdirectory of a setgid directory is setgid too (the kernel already dropped S_ISGID from
     // a file's mode when the caller is not in the group).
     if ((mode & K.S_IFMT) === K.S_IFDIR && d.mode & S_ISGID) mode |= S_ISGID;
+    const dflt = (mode & K.S_IFMT) === K.S_IFLNK ? undefined : d.xattrs?.peek(ACL_DEFAULT);
+    const inherited = dflt ? inheritAcl(parseAcl(dflt), mode) : undefined;
+    // With posix_acl the kernel leaves the umask to us (dont_mask): applied only without a default ACL.
+    if (inherited) mode = inherited.mode;
+    else if ((mode & K.S_IFMT) !== K.S_IFLNK) mode &= ~(req.umask & 0o777);
     const t = clock();
     const n = this.table.create(mode, req.uid, this.newGid(d, req), t);
     n.flags = inheritedFlags(d);
+    if (inherited?.access) (n.xattrs ??= new Xattrs()).set(ACL_ACCESS, formatAcl(inherited.access), 0);
+    if (dflt && n.isDir) (n.xattrs ??= new Xattrs()).set(ACL_DEFAULT, dflt, 0);
     init?.(n);
     this.addName(d, key, n, t);
     return n;
@@ -576,11 +627,11 @@ export class MemFs {
     return true;  // a broken parent chain: refuse rather than loop
   }
 
-  /** relatime: reads and listings move atime once after each change, or when it is a day old. */
+  /** Reads, listings and readlink move atime as the mount's atime options say (atime.ts). */
   private accessed(n: Node): void {
     if (n.flags & FS_NOATIME_FL) return;
     const t = clock();
-    if (atimeDue(n, t)) n.atime = t;
+    if (this.atime.due(n, n.isDir, t)) n.atime = t;
   }
 
   /**

@@ -3,11 +3,13 @@
 // The kernel checks the rest before asking: value sizes (E2BIG), name lengths (ERANGE), who may
 // touch trusted.* and security.*, user.* only on files and directories.
 import { FuseError, XattrFlags } from '../../lib';
+import { ACL_ACCESS, ACL_DEFAULT, isAclName } from './acl';
 
 const NAMESPACES = ['user.', 'trusted.', 'security.'];
 
 /** EOPNOTSUPP outside the namespaces tmpfs supports, EINVAL for a bare prefix ("user."). */
 export function checkName(key: string): void {
+  if (isAclName(key)) return;  // POSIX ACLs (acl.ts): system.* has no other names
   for (const ns of NAMESPACES) {
     if (key.startsWith(ns)) {
       if (key.length === ns.length) throw new FuseError('EINVAL');
@@ -44,10 +46,21 @@ export class Xattrs {
     if (!this.map.delete(key)) throw new FuseError('ENODATA');
   }
 
-  /** The names, descending; trusted.* only for a privileged caller. */
+  /** The value, or undefined (no checks: for memfs's own use). */
+  peek(key: string): Buffer | undefined {
+    return this.map.get(key);
+  }
+
+  /** Removes a value if there is one (no checks: for memfs's own use). */
+  drop(key: string): void {
+    this.map.delete(key);
+  }
+
+  /** The names: the ACLs first (as posix_acl_listxattr), then descending; trusted.* only for a privileged caller. */
   names(privileged: boolean): Buffer[] {
-    const keys = [...this.map.keys()].filter((k) => privileged || !k.startsWith('trusted.'));
+    const keys = [...this.map.keys()].filter((k) => !isAclName(k) && (privileged || !k.startsWith('trusted.')));
     keys.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));  // latin1 keys: code-unit order is byte order
-    return keys.map((k) => Buffer.from(k, 'latin1'));
+    const acls = [ACL_ACCESS, ACL_DEFAULT].filter((k) => this.map.has(k));
+    return [...acls, ...keys].map((k) => Buffer.from(k, 'latin1'));
   }
 }

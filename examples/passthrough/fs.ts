@@ -21,7 +21,7 @@ import {
   type SymlinkRequest, sys,
   type U64, type UnlinkRequest, type WriteRequest,
 } from '../../lib';
-import { component, creds } from '../fdbacked/caller';
+import { asCreator, component, creds } from '../fdbacked/caller';
 import { attrOf, FdInodeLifecycle, statxOf } from '../fdbacked/lifecycle';
 import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
@@ -130,7 +130,7 @@ export class Passthrough {
   private make(req: MknodRequest | MkdirRequest | SymlinkRequest, create: (dirfd: number, name: Buffer) => void): void {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
-    sys.asUser(creds(req), () => create(this.inodes.fd(parent), name));
+    asCreator(req, () => create(this.inodes.fd(parent), name));
     this.replyEntry(req, this.find(parent, name));
   }
 
@@ -217,7 +217,8 @@ export class Passthrough {
   // ---- extended attributes (the inode's own, through /proc/self/fd: a symlink's are the symlink's) --
 
   private readonly setxattr = (req: SetxattrRequest): void => {
-    sys.setxattr(this.fdOf(req.ino), EMPTY, req.name, req.value, req.flags);
+    const fd = this.fdOf(req.ino);
+    asAclSetter(req, () => sys.setxattr(fd, EMPTY, req.name, req.value, req.flags));
   };
 
   /** A size probe (size 0) asks the source's size; else the source answers ERANGE for a short buffer. */
@@ -238,7 +239,8 @@ export class Passthrough {
   };
 
   private readonly removexattr = (req: RemovexattrRequest): void => {
-    sys.removexattr(this.fdOf(req.ino), EMPTY, req.name);
+    const fd = this.fdOf(req.ino);
+    asAclSetter(req, () => sys.removexattr(fd, EMPTY, req.name));
   };
 
   // ---- files -------------------------------------------------------------------------------------
@@ -256,7 +258,7 @@ export class Passthrough {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
     const flags = (req.flags | O.CREAT | O.NOFOLLOW) & ~O.NOCTTY;
-    const fd = sys.asUser(creds(req), () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
+    const fd = asCreator(req, () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
     let f: Found;
     try {
       f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
@@ -394,4 +396,15 @@ export class Passthrough {
     this.dirs.clear();
     this.inodes.closeAll();
   }
+}
+
+/**
+ * Runs an xattr change as the caller when it is a POSIX ACL, so that the source's filesystem clears
+ * set-group-ID for a caller outside the file's group (posix_acl_update_mode) as it would for the
+ * caller; other names as the daemon (the kernel checked them).
+ */
+function asAclSetter(req: SetxattrRequest | RemovexattrRequest, change: () => void): void {
+  const key = req.nameKey;
+  if (key === 'system.posix_acl_access' || key === 'system.posix_acl_default') sys.asUser(creds(req), change);
+  else change();
 }

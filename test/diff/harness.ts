@@ -53,9 +53,9 @@ async function tempDir(prefix: string): Promise<string> {
  * A fresh kernel tmpfs in a temporary directory, mounted nosuid,nodev as libfuse mounts FUSE
  * filesystems, so that both sides have the same mount flags.
  */
-export async function mountTmpfs(name = 'tmpfs'): Promise<Target> {
+export async function mountTmpfs(name = 'tmpfs', options = 'size=1g,mode=0755,nosuid,nodev'): Promise<Target> {
   const dir = await tempDir('rxfuse-diff-tmpfs-');
-  const r = await sh('mount', ['-t', 'tmpfs', '-o', 'size=1g,mode=0755,nosuid,nodev', 'rxfuse-diff', dir]);
+  const r = await sh('mount', ['-t', 'tmpfs', '-o', options, 'rxfuse-diff', dir]);
   if (r.code !== 0) {
     await fsp.rmdir(dir).catch(() => undefined);
     throw new Error(`mount -t tmpfs failed: ${r.stderr}`);

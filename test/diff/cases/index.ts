@@ -1,5 +1,6 @@
 // Every scripted case of the differential tests, by area.
 import type { Area } from '../steps';
+import { acls } from './acl';
 import { dirs, names, readdirs } from './dirs';
 import { fallocation, files, sparse, truncation } from './files';
 import { hardlinks, special, symlinks } from './links';
@@ -9,5 +10,5 @@ import { statfss, times, unlinked } from './times';
 import { xattrs } from './xattr';
 
 export const areas: readonly Area[] = [
-  files, sparse, truncation, fallocation, dirs, readdirs, names, symlinks, hardlinks, special, xattrs, renames, perms, times, statfss, unlinked,
+  files, sparse, truncation, fallocation, dirs, readdirs, names, symlinks, hardlinks, special, xattrs, acls, renames, perms, times, statfss, unlinked,
 ];
