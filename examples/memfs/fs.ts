@@ -47,7 +47,7 @@ const SEEK_HOLE = 4;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const RENAME_KNOWN = RenameFlags.NOREPLACE | RenameFlags.EXCHANGE | RenameFlags.WHITEOUT;
-const FALLOC_KNOWN = FallocFlags.KEEP_SIZE | FallocFlags.PUNCH_HOLE;
+const FALLOC_KNOWN = FallocFlags.KEEP_SIZE | FallocFlags.PUNCH_HOLE | FallocFlags.ZERO_RANGE;
 /** setattr bits that are a change of the inode (ctime), whatever the values. */
 const CHANGES = SetattrValid.MODE | SetattrValid.UID | SetattrValid.GID | SetattrValid.ATIME | SetattrValid.MTIME
   | SetattrValid.ATIME_NOW | SetattrValid.MTIME_NOW;
@@ -369,9 +369,11 @@ export class MemFs {
     if (!n.data) fail('ENODEV');
     const mode = req.mode;
     checkFallocate(n, mode, FallocFlags.KEEP_SIZE);
-    if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no ZERO_RANGE, COLLAPSE or INSERT
+    if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no COLLAPSE or INSERT
+    const keepSize = (mode & FallocFlags.KEEP_SIZE) !== 0;
     if (mode & FallocFlags.PUNCH_HOLE) n.data.punch(req.offset64, req.length64);
-    else n.data.allocate(req.offset64, req.length64, (mode & FallocFlags.KEEP_SIZE) !== 0);
+    else if (mode & FallocFlags.ZERO_RANGE) n.data.zero(req.offset64, req.length64, keepSize);
+    else n.data.allocate(req.offset64, req.length64, keepSize);
     n.modified();
   }
 
