@@ -37,6 +37,12 @@ export interface MemFsOptions {
   /** Seconds the kernel may cache attributes and names (default 1). */
   attrTimeout?: number;
   entryTimeout?: number;
+  /**
+   * The kernel's writeback cache (memfsOptions({ writeback: true }) asks for it): writes land in the
+   * page cache and reach memfs in pages, later; the kernel then owns size, mtime and ctime of open
+   * regular files and sends them as setattr. Default off.
+   */
+  writeback?: boolean;
 }
 
 const ROOT = 1;
@@ -358,9 +364,13 @@ export class MemFs {
   write(req: WriteRequest): number {
     const n = this.table.get(req.ino);
     if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
+    const pages = n.data.pages;
     const count = n.data.write(req.offset64, req.data);
     n.modified();
     if (!req.writepage) this.dropPrivs(n, req);
+    // A page written back from the kernel's cache: its attributes (st_blocks) are stale there, and
+    // the kernel drops them only when told (it keeps its own size and times under writeback).
+    else if (n.data.pages !== pages) this.fuse?.invalidateInode(n.ino, -1).catch(() => undefined);
     return count;
   }
 

@@ -569,9 +569,19 @@ class Run:
         os.umask(0o022)
 
 
+def synced(fd, case, step):
+    if libc.syncfs(fd) < 0:
+        return {'bug': 'syncfs: ' + os.strerror(ctypes.get_errno())}
+    return case.do(step)
+
+
 def main():
     base, identity = sys.argv[1], sys.argv[2]
     times = '--times' in sys.argv[3:]
+    # --sync: syncfs(2) before each step, so that the filesystem has every write the kernel held in
+    # its page cache (writeback cache) and its times (the kernel's SETATTR) when the step looks.
+    sync = '--sync' in sys.argv[3:]
+    syncfd = os.open(base, os.O_RDONLY | os.O_DIRECTORY) if sync else -1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     run = Run(base, identity, times)
@@ -585,7 +595,7 @@ def main():
         if cmd == 'case':
             c = Case(run, req['name'])
             try:
-                res = [c.do(s) for s in req['steps']]
+                res = [c.do(s) for s in req['steps']] if syncfd < 0 else [synced(syncfd, c, s) for s in req['steps']]
             finally:
                 c.close()
             reply = {'results': res}
