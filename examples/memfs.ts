@@ -44,6 +44,9 @@
 //   kernel marks FUSE inodes S_NOATIME/S_NOCMTIME and handles that I/O itself).
 // - lseek SEEK_END/SEEK_DATA/SEEK_HOLE on a directory: the kernel's FUSE directories use
 //   generic_file_llseek (an offset or ENXIO) where tmpfs answers EINVAL; memfs is not asked.
+// - writeback=on (the kernel's writeback cache): st_blocks, SEEK_DATA/SEEK_HOLE and statfs counts
+//   lag behind writes the kernel still holds, and truncate(2) to the same size moves no time (the
+//   kernel owns size, mtime and ctime then); see docs/design.md, "memfs: zero range, writeback".
 // - No O_TMPFILE and no POSIX ACLs (system.posix_acl_*: EOPNOTSUPP): rxfuse has no tmpfile op, and
 //   ACLs would need the posix_acl capability and ACL parsing and inheritance in memfs.
 // - Directory cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see

@@ -3,11 +3,7 @@
 // offsets itself, writes mmap'ed pages back later) must leave the same files and stat results.
 import { strict as assert } from 'node:assert';
 import { Capability } from '../lib';
-import { MemFs, memfsOptions } from '../examples/memfs';
-import { mountTmpfs, type Target } from './diff/harness';
-import { type MountedFixture, mountFixture, sh } from './helpers';
-
-const PY = '/usr/bin/python3';
+import { memfsBesideTmpfs, pyIn } from './memfs-beside-tmpfs';
 
 const SCRIPT = `
 import os, json, mmap, hashlib, time
@@ -46,33 +42,19 @@ res['statfs'] = [sv.f_bsize, sv.f_frsize, sv.f_namemax]
 print(json.dumps(res))
 `;
 
-async function run(dir: string): Promise<Record<string, unknown>> {
-  const r = await sh(PY, ['-c', `import os\nos.chdir(${JSON.stringify(dir)})\n${SCRIPT}`]);
-  if (r.code !== 0) throw new Error(`client failed (${r.code}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
-
 describe('memfs writeback=on against tmpfs', function () {
   this.timeout(60000);
-  let m: MountedFixture<MemFs> | undefined;
-  let t: Target | undefined;
-  before(async () => {
-    t = await mountTmpfs();
-    m = await mountFixture('rxfuse-memfs-wb-', new MemFs({ writeback: true }), { ...memfsOptions({ writeback: true }), allowOther: true });
-  });
-  after(async () => {
-    await m?.unmount();
-    await t?.close();
-  });
+  const mounts = memfsBesideTmpfs({ writeback: true });
 
   it('the kernel grants the writeback cache', () => {
-    assert.ok(m!.conn.want & Capability.writebackCache, 'writebackCache wanted');
+    assert.ok(mounts().memfs.conn.want & Capability.writebackCache, 'writebackCache wanted');
   });
 
   it('O_APPEND from two descriptors, mmap writes and a truncate between writes end as on tmpfs', async () => {
-    const want = await run(t!.dir);
-    const got = await run(m!.dir);
+    const { memfs, tmpfs } = mounts();
+    const want = await pyIn(tmpfs.dir, SCRIPT);
+    const got = await pyIn(memfs.dir, SCRIPT);
     assert.deepEqual(got, want);
-    assert.deepEqual(m!.errors, []);
+    assert.deepEqual(memfs.errors, []);
   });
 });

@@ -4,11 +4,8 @@
 // the range reads as zeros, its pages stay allocated, the size grows unless KEEP_SIZE. Sizes,
 // st_blocks, data, SEEK_DATA/SEEK_HOLE and the errors of the other modes must be the same.
 import { strict as assert } from 'node:assert';
-import { MemFs, memfsOptions } from '../examples/memfs';
-import { mountTmpfs, type Target } from './diff/harness';
-import { type MountedFixture, mountFixture, PY_ERRNO, sh } from './helpers';
-
-const PY = '/usr/bin/python3';
+import { PY_ERRNO } from './helpers';
+import { memfsBesideTmpfs, pyIn } from './memfs-beside-tmpfs';
 
 /** The cases; `zr(fd, keep, off, n)` is the zero range under test, `fa` a plain fallocate. */
 const CASES = `
@@ -48,38 +45,24 @@ res['after'] = state(fd)
 print(json.dumps(res))
 `;
 
-async function run(dir: string, how: 'zero' | 'emulate'): Promise<Record<string, unknown>> {
-  const r = await sh(PY, ['-c', `import os\nos.chdir(${JSON.stringify(dir)})\n${CASES}`, how]);
-  if (r.code !== 0) throw new Error(`client failed (${r.code}): ${r.stderr}`);
-  return JSON.parse(r.stdout) as Record<string, unknown>;
-}
-
 describe('memfs: fallocate ZERO_RANGE against tmpfs', function () {
   this.timeout(60000);
-  let m: MountedFixture<MemFs> | undefined;
-  let t: Target | undefined;
-  before(async () => {
-    t = await mountTmpfs();
-    m = await mountFixture('rxfuse-memfs-zr-', new MemFs(), { ...memfsOptions(), allowOther: true });
-  });
-  after(async () => {
-    await m?.unmount();
-    await t?.close();
-  });
+  const mounts = memfsBesideTmpfs();
 
   it('tmpfs itself answers ZERO_RANGE with EOPNOTSUPP (the reason for the emulated reference)', async () => {
-    const r = await sh(PY, ['-c', `import os, ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n`
-      + `fd = os.open(${JSON.stringify(t!.dir + '/probe')}, os.O_CREAT | os.O_RDWR, 0o644)\n`
-      + 'print(libc.fallocate(fd, 16, 0, 4096), ctypes.get_errno() == 95)']);
-    assert.equal(r.stdout.trim(), '-1 True');
+    const r = await pyIn(mounts().tmpfs.dir, 'import os, ctypes, json\nlibc = ctypes.CDLL(None, use_errno=True)\n'
+      + "fd = os.open('probe', os.O_CREAT | os.O_RDWR, 0o644)\n"
+      + 'print(json.dumps({"rc": libc.fallocate(fd, 16, 0, 4096), "eopnotsupp": ctypes.get_errno() == 95}))');
+    assert.deepEqual(r, { rc: -1, eopnotsupp: true });
   });
 
   it('memfs ZERO_RANGE leaves each file as tmpfs leaves it after PUNCH_HOLE + fallocate', async () => {
-    const want = await run(t!.dir, 'emulate');
-    const got = await run(m!.dir, 'zero');
+    const { memfs, tmpfs } = mounts();
+    const want = await pyIn(tmpfs.dir, CASES, ['emulate']);
+    const got = await pyIn(memfs.dir, CASES, ['zero']);
     assert.deepEqual(got, want);
     assert.deepEqual(want['other modes'], ['EOPNOTSUPP', 'EOPNOTSUPP', 'EOPNOTSUPP', 'EINVAL']);
     assert.equal(want['moves mtime'], true);
-    assert.deepEqual(m!.errors, []);
+    assert.deepEqual(memfs.errors, []);
   });
 });
