@@ -9,6 +9,7 @@
         "src-native/spin_policy.cc",
         "src-native/decoders.cc",
         "src-native/replies.cc",
+        "src-native/raw_ops.cc",
         "src-native/notify.cc",
         "src-native/sys.cc", "src-native/sys_args.cc", "src-native/sys_fds.cc", "src-native/sys_meta.cc",
         "src-native/sys_names.cc", "src-native/sys_data.cc", "src-native/sys_xattr.cc", "src-native/sys_creds.cc",

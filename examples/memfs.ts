@@ -28,7 +28,8 @@
 //   linking, unlinking and renaming move the directories' mtime and ctime and the inode's ctime;
 //   write and fallocate move mtime and ctime; ftruncate always, truncate(2) only when the size changes
 //   or the file holds pages; every setattr moves ctime (chown(-1, -1) arrives with nothing to set); xattr
-//   changes move ctime; reads, listings and readlink move atime under relatime.
+//   changes move ctime; reads, listings and readlink move atime under relatime. The birth time (statx)
+//   is the creation time and never moves.
 // - **Permissions** are the kernel's (default_permissions): mode bits, sticky directories, chown and
 //   chmod rules, the xattr namespaces' privileges. memfs gives new inodes the caller's uid and gid, or
 //   a setgid directory's group (and the bit, to subdirectories); modes arrive umasked. With

@@ -1,5 +1,5 @@
 // Attributes and entries as handlers return them, and their one marshalling into the reply scratch.
-import { FI, LK, S, SF, ST } from './layout';
+import { FI, LK, S, SF, ST, SX } from './layout';
 
 /** A point in time with nanoseconds, as struct timespec. */
 export interface Timespec {
@@ -203,6 +203,75 @@ export function writeAttrResult(s: Float64Array, r: AttrResult): void {
     writeStat(s, S.STAT, r as Attr);
     s[S.ATTR_TIMEOUT] = DEFAULT_TIMEOUT;
   }
+}
+
+/** statx(2) mask bits (STATX_*) a statx reply states valid. */
+export const StatxMask = {
+  /** The file type bits of the mode (STATX_TYPE). */
+  TYPE: 0x1,
+  /** The permission bits of the mode (STATX_MODE). */
+  MODE: 0x2,
+  /** The link count (STATX_NLINK). */
+  NLINK: 0x4,
+  /** The owner (STATX_UID). */
+  UID: 0x8,
+  /** The group (STATX_GID). */
+  GID: 0x10,
+  /** The access time (STATX_ATIME). */
+  ATIME: 0x20,
+  /** The modification time (STATX_MTIME). */
+  MTIME: 0x40,
+  /** The change time (STATX_CTIME). */
+  CTIME: 0x80,
+  /** The inode number (STATX_INO). */
+  INO: 0x100,
+  /** The size in bytes (STATX_SIZE). */
+  SIZE: 0x200,
+  /** The 512-byte blocks (STATX_BLOCKS). */
+  BLOCKS: 0x400,
+  /** All of the above: what stat(2) gives (STATX_BASIC_STATS). */
+  BASIC_STATS: 0x7ff,
+  /** The birth time (STATX_BTIME). */
+  BTIME: 0x800,
+} as const;
+
+/**
+ * A statx reply: the attributes, plus the birth time and statx's attribute bits. `mask` says which
+ * fields are valid (StatxMask bits; default BASIC_STATS, with BTIME when `btime` is given): the
+ * kernel refreshes its cached attributes only from a reply with all of BASIC_STATS.
+ */
+export interface Statx extends Attr {
+  /** The birth (creation) time; sets StatxMask.BTIME in the default mask. */
+  btime?: Timespec;
+  /** The StatxMask bits of the valid fields (default BASIC_STATS, plus BTIME with `btime`). */
+  mask?: number;
+  /** STATX_ATTR_* bits (compressed, immutable, append, nodump, ...). */
+  attributes?: number;
+  /** The STATX_ATTR_* bits this filesystem supports. */
+  attributesMask?: number;
+}
+
+/** statx results: the Statx, optionally with its cache timeout (default 1 s). */
+export type StatxResult = Statx | {
+  /** The attributes. */
+  attr: Statx;
+  /** How long the kernel may cache them, in seconds (default 1). */
+  timeout?: number;
+};
+
+/** Writes a statx result into the scratch: the stat block, the SX extras, the timeout. */
+export function writeStatxResult(s: Float64Array, r: StatxResult): void {
+  const wrapped = r !== null && typeof r === 'object' && 'attr' in r;
+  const x = wrapped ? r.attr : (r as Statx);
+  writeStat(s, S.STAT, x);
+  s[S.ATTR_TIMEOUT] = wrapped ? timeout(r.timeout, 'timeout') : DEFAULT_TIMEOUT;
+  const b = S.STATX;
+  const mask = x.mask ?? (StatxMask.BASIC_STATS | (x.btime ? StatxMask.BTIME : 0));
+  if (!(Number.isInteger(mask) && mask >= 0 && mask <= 0xffffffff)) bad('statx mask', mask);
+  s[b + SX.MASK] = mask;
+  s[b + SX.ATTRIBUTES] = u(x.attributes, 'statx attributes');
+  s[b + SX.ATTRIBUTES_MASK] = u(x.attributesMask, 'statx attributesMask');
+  time(s, b + SX.BTIME_S, x.btime, 'btime');
 }
 
 /** File-info flags an open, opendir or create reply may carry. */

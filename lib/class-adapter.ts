@@ -4,7 +4,9 @@
 // methods a subclass overrides are wired: the other ops are left unimplemented, and libfuse answers
 // them ENOSYS without entering JS (see docs/porting.md).
 import { constants as K } from 'node:fs';
-import { type Attr, DEFAULT_TIMEOUT, type Entry, type NegativeEntry, now, type OpenResult, type Statfs, type Timespec } from './attr';
+import {
+  type Attr, DEFAULT_TIMEOUT, type Entry, type NegativeEntry, now, type OpenResult, type Statfs, type StatxResult, type Timespec,
+} from './attr';
 import { Dirents } from './dirents';
 import { errno as E, FuseError } from './errors';
 import { Fuse, type FuseOptions } from './fuse';
@@ -315,6 +317,15 @@ export class Operations {
   create(parentInode: number, name: Buffer, mode: number, flags: number, ctx: RequestContext): Awaitable<[FileInfo | number, EntryAttributes]> {
     return enosys();
   }
+
+  /**
+   * statx(2) beyond getattr (the kernel asks when the caller wants the birth time): the attributes
+   * with `btime` (and optionally the statx mask and attribute bits). `mask` lists the StatxMask
+   * bits asked for; `fh` is the open file's handle, or null.
+   */
+  statx(inode: number, mask: number, fh: number | null, ctx: RequestContext): Awaitable<StatxResult> {
+    return enosys();
+  }
 }
 
 /** The methods that map to ops (all but init). */
@@ -411,6 +422,7 @@ export function operationsHandlers(ops: Operations): Handlers {
       const [fi, attrs] = await ops.create(req.parent, req.name, req.mode, req.flags, req);
       return { ...toEntry(attrs), ...fileInfo(fi) };
     },
+    statx: (req) => ops.statx(req.ino, req.mask, req.hasFh ? req.fh : null, req),
   };
   const table: Handlers = {};
   for (const op of Object.keys(all) as (keyof Handlers)[]) {

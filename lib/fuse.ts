@@ -8,7 +8,8 @@ import { errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './err
 import { complete, NO_REPLY } from './complete';
 import { answerSuccess } from './defaults';
 import type { FuseOptions } from './fuse-options';
-import { answer, type Handler, runHandler } from './handle';
+import { answer, type Handler } from './handle';
+import { OpSubscribers } from './op-subscribers';
 import { F, S, SLOT_BYTES } from './layout';
 import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './mount-args';
 import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
@@ -25,11 +26,6 @@ import { RequestTracker } from './tracking';
 import { WriteQueues } from './write-queue';
 
 export type { ConnOptions, FuseOptions } from './fuse-options';
-
-interface DirectHandler {
-  handler: Handler<Request>;
-  declined: (req: Request) => void;
-}
 
 /** Figures for tools and tests: the registry's counts and the requests in flight. */
 export interface FuseStats extends RegistryStats {
@@ -70,11 +66,7 @@ export class Fuse implements RequestHost {
   /** @internal */ native!: NativeSession;
   private readonly slotsBuffer: ArrayBuffer;
   private readonly recv: Buffer[];
-  private readonly subjects: Subject<Request>[] = [];
-  private readonly streams: (Observable<Request> | undefined)[] = [];
-  private readonly counts: number[] = new Array<number>(OP_COUNT).fill(0);
-  /** handle() registrations per op: when one is an op's only subscriber, requests skip the Subject. */
-  private readonly direct: DirectHandler[][] = [];
+  private readonly ops = new OpSubscribers((op) => this.tracker.dropOp(op));
   /** The requests answered later than their dispatch. */
   private readonly tracker: RequestTracker;
   private readonly writes: WriteQueues;
@@ -90,7 +82,6 @@ export class Fuse implements RequestHost {
   /** What went wrong in the session before INIT (named in mount()'s rejection). */
   private mountFailure: string | undefined;
   /** The ops the kernel was told exist (fixed at mount()); undefined before. */
-  private wired: ReadonlySet<number> | undefined;
   /** @internal Whether the kernel delegates O_TRUNC to open (atomic_o_trunc). */
   truncatesOnOpen = false;
   private readonly useRegistry: boolean;
@@ -135,7 +126,7 @@ export class Fuse implements RequestHost {
     this.writes = new WriteQueues({
       isClosed: () => this.closed,
       inFlight: (slot) => this.tracker.has(slot),
-      emit: (req) => this.emit(this.h[req._slot * SLOT_F64 + F.OP], req),
+      emit: (req) => this.ops.emit(this.h[req._slot * SLOT_F64 + F.OP], req),
       unclaimed: (slot, gen) => this.tracker.unclaimed(slot, gen),
     });
     this.tracker = new RequestTracker(this, this.useRegistry ? this.inodes : undefined, grace,
@@ -147,7 +138,6 @@ export class Fuse implements RequestHost {
     this.scratch = new Float64Array(new ArrayBuffer(S.FIELD_COUNT * 8));
     this.recv = [];
     for (let i = 0; i < bufs; i++) this.recv.push(Buffer.allocUnsafeSlow(addon.layout.RECV_BYTES));
-    for (let i = 0; i < OP_COUNT; i++) this.subjects.push(new Subject<Request>());
   }
 
   /**
@@ -156,36 +146,7 @@ export class Fuse implements RequestHost {
    * @throws TypeError for an unknown op; Error after mount() for an op that had no subscriber at mount.
    */
   requests<K extends OpName>(op: K): Observable<RequestMap[K]> {
-    const code = OP_CODE[op];
-    if (code === undefined) throw new TypeError(`unknown op ${String(op)}`);
-    const late = this.notWired(code);
-    if (late) throw late;
-    let s = this.streams[code];
-    if (!s) {
-      s = new Observable<Request>((sub) => {
-        const notWired = this.notWired(code);
-        if (notWired) {
-          sub.error(notWired);
-          return undefined;
-        }
-        this.counts[code]++;
-        const inner = this.subjects[code].subscribe(sub);
-        return () => {
-          inner.unsubscribe();
-          if (--this.counts[code] === 0) this.tracker.dropOp(OPS[code - 1]);
-        };
-      });
-      this.streams[code] = s;
-    }
-    return s as Observable<RequestMap[K]>;
-  }
-
-  /** Why an op cannot be subscribed now: the kernel was told at INIT that it does not exist. */
-  private notWired(code: number): Error | undefined {
-    if (this.wired === undefined || this.wired.has(code)) return undefined;
-    const op = OPS[code - 1];
-    return new Error(`${op}: no handler was attached at mount(), so libfuse answers ENOSYS for the whole mount; ` +
-      `attach before mount() — the kernel was told at INIT which ops exist`);
+    return this.ops.stream(op) as Observable<RequestMap[K]>;
   }
 
   /**
@@ -199,8 +160,7 @@ export class Fuse implements RequestHost {
    */
   handle<K extends OpName>(op: K, handler: Handler<RequestMap[K]>): Subscription {
     if (typeof handler !== 'function') throw new TypeError(`handle('${String(op)}'): the handler must be a function`);
-    const code = OP_CODE[op];
-    if (code !== undefined && (this.direct[code]?.length ?? 0) > 0) {
+    if (OP_CODE[op] !== undefined && this.ops.hasHandler(op)) {
       throw new Error(`handle('${op}'): a handler is already attached; one handle() per op. To try several handlers ` +
         `in turn use on(fuse, '${op}', h1, h2) or layers(); to replace it, unsubscribe the first`);
     }
@@ -211,14 +171,7 @@ export class Fuse implements RequestHost {
       req.fail(errno.EIO);
     };
     const sub = this.requests(op).pipe(answer(handler)).subscribe(declined);
-    // The same handler, called straight from dispatch while it is the op's only subscriber: what
-    // the Subject and the answer() operator would do, without their per-request calls.
-    const d: DirectHandler = { handler: handler as unknown as Handler<Request>, declined };
-    (this.direct[code] ??= []).push(d);
-    sub.add(() => {
-      const list = this.direct[code];
-      list.splice(list.indexOf(d), 1);
-    });
+    this.ops.attach(op, handler as unknown as Handler<Request>, declined, sub);
     return sub;
   }
 
@@ -382,10 +335,10 @@ export class Fuse implements RequestHost {
   private startSession(): void {
     const implemented: number[] = [];
     for (let code = 1; code < OP_COUNT; code++) {
-      if (this.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
+      if (this.ops.counts[code] > 0 || (this.useRegistry && REGISTRY_CODES.has(code))) implemented.push(code);
     }
-    this.wired = new Set(implemented);
-    writeConnWishes(this.scratch, this.options, this.counts[OP_CODE.open] > 0);
+    this.ops.setWired(implemented);
+    writeConnWishes(this.scratch, this.options, this.ops.counts[OP_CODE.open] > 0);
     const args = libfuseArgs(this.options);
     const addon = native();
     this.native = new addon.Session(
@@ -519,7 +472,7 @@ export class Fuse implements RequestHost {
       this.forget(req, code);
       return;
     }
-    if (this.counts[code] === 0) {
+    if (this.ops.counts[code] === 0) {
       if (this.useRegistry && REGISTRY_CODES.has(code)) {
         answerSuccess(req);  // the kernel's reading of an absent open/opendir/release/releasedir
         return;
@@ -538,31 +491,18 @@ export class Fuse implements RequestHost {
         this.tracker.track(req, slot, gen, true, true);  // held by the queue
         return;
       }
-      this.emit(code, req);
+      this.ops.emit(code, req);
       if (req._done) this.writes.advance(ino);
       else this.tracker.track(req, slot, gen, true, req._claimed);
       return;
     }
-    this.emit(code, req);
+    this.ops.emit(code, req);
     if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed);
   };
 
-  /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
-  private emit(code: number, req: Request): void {
-    const d = this.direct[code];
-    if (this.counts[code] === 1 && d !== undefined && d.length === 1) {
-      // Claimed by the handler; never among the unclaimed here (in its dispatch, or queued, which
-      // counts as claimed), so the flag alone does it.
-      req._claimed = true;
-      runHandler(req, d[0].handler, d[0].declined);
-    } else {
-      this.subjects[code].next(req);
-    }
-  }
-
   private forget(req: Request, code: number): void {
     this.registryEffects.forget(this.h, req._slot * SLOT_F64, code === FORGET_MULTI_CODE);
-    if (this.counts[code] > 0) this.subjects[code].next(req);
+    this.ops.emitNoReply(code, req);
     complete(req, NO_REPLY, undefined, Effect.none, 0);  // no reply: valid only while its subscribers ran
   }
 
@@ -599,7 +539,7 @@ export class Fuse implements RequestHost {
     this.tracker.abortAll();
     this.closedSubject.next();
     this.closedSubject.complete();
-    for (const s of this.subjects) s.complete();
+    this.ops.completeAll();
     this.initSubject.complete();
     const waiters = this.closedWaiters;
     this.closedWaiters = [];

@@ -12,7 +12,7 @@ export * from './request';
 export { Dirents } from './dirents';
 export {
   type Attr, type U64, type Entry, type NegativeEntry, type AttrResult, type OpenResult, type Statfs, type Lock,
-  type Timespec, timespec, now, DEFAULT_TIMEOUT,
+  type Timespec, timespec, now, DEFAULT_TIMEOUT, type Statx, type StatxResult, StatxMask,
 } from './attr';
 export { FuseError, ReplyError, errno, errnoName, type FuseErrorEvent, type FuseErrorKind } from './errors';
 export { OPS, type OpName, STICKY_ENOSYS } from './op-table';

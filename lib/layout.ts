@@ -29,7 +29,7 @@ export const REQUEST_FIELDS = {
 /** Reply scratch fields (float64 index). */
 export const enum S {
   ENTRY_INO = 0, ENTRY_GEN, ATTR_TIMEOUT, ENTRY_TIMEOUT, STAT,
-  FI = STAT + 20, STATFS = FI + 8, LOCK = STATFS + 12, CONN = LOCK + 4, FIELD_COUNT = CONN + 24,
+  FI = STAT + 20, STATFS = FI + 8, LOCK = STATFS + 12, CONN = LOCK + 4, STATX = CONN + 24, FIELD_COUNT = STATX + 8,
 }
 
 /** Stat block fields, relative to S.STAT (or to an entry block's stat part). */
@@ -59,6 +59,11 @@ export const enum C {
   CONGESTION, TIME_GRAN, WANT_SET, WANT_CLEAR, FIELD_COUNT,
 }
 
+/** statx reply extras, relative to S.STATX (the rest is the stat block and S.ATTR_TIMEOUT). */
+export const enum SX {
+  MASK = 0, ATTRIBUTES, ATTRIBUTES_MASK, BTIME_S, BTIME_NS, FIELD_COUNT,
+}
+
 /** Packed directory record fields (float64), followed by the name padded to 8 bytes. */
 export const enum D {
   OFF = 0, NAMELEN, ENTRY, FIELD_COUNT = ENTRY + 4 + ST.FIELD_COUNT,
@@ -80,7 +85,7 @@ const FIELDS = {
   } satisfies Record<keyof typeof F, number>,
   S: {
     ENTRY_INO: S.ENTRY_INO, ENTRY_GEN: S.ENTRY_GEN, ATTR_TIMEOUT: S.ATTR_TIMEOUT, ENTRY_TIMEOUT: S.ENTRY_TIMEOUT,
-    STAT: S.STAT, FI: S.FI, STATFS: S.STATFS, LOCK: S.LOCK, CONN: S.CONN, FIELD_COUNT: S.FIELD_COUNT,
+    STAT: S.STAT, FI: S.FI, STATFS: S.STATFS, LOCK: S.LOCK, CONN: S.CONN, STATX: S.STATX, FIELD_COUNT: S.FIELD_COUNT,
   } satisfies Record<keyof typeof S, number>,
   ST: {
     MODE: ST.MODE, NLINK: ST.NLINK, UID: ST.UID, GID: ST.GID, RDEV: ST.RDEV, SIZE: ST.SIZE, BLOCKS: ST.BLOCKS,
@@ -105,6 +110,10 @@ const FIELDS = {
     CONGESTION: C.CONGESTION, TIME_GRAN: C.TIME_GRAN, WANT_SET: C.WANT_SET, WANT_CLEAR: C.WANT_CLEAR,
     FIELD_COUNT: C.FIELD_COUNT,
   } satisfies Record<keyof typeof C, number>,
+  SX: {
+    MASK: SX.MASK, ATTRIBUTES: SX.ATTRIBUTES, ATTRIBUTES_MASK: SX.ATTRIBUTES_MASK, BTIME_S: SX.BTIME_S,
+    BTIME_NS: SX.BTIME_NS, FIELD_COUNT: SX.FIELD_COUNT,
+  } satisfies Record<keyof typeof SX, number>,
   D: {
     OFF: D.OFF, NAMELEN: D.NAMELEN, ENTRY: D.ENTRY, FIELD_COUNT: D.FIELD_COUNT,
   } satisfies Record<keyof typeof D, number>,
@@ -116,7 +125,7 @@ export interface NativeLayout {
   FORGET_PAIRS_MAX: number; RECV_BYTES: number;
   /** Op names in op-code order (src-native/op_table.def): ops[i] is op code i + 1. */
   ops: readonly string[];
-  /** Named indices by group (F, S, ST, FI, SF, LK, C, D): name -> index. */
+  /** Named indices by group (F, S, ST, FI, SF, LK, C, SX, D): name -> index. */
   fields: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 

@@ -67,6 +67,8 @@ export interface NativeSession {
   replyPoll(slot: number, revents: number): number;
   replyLseek(slot: number, offset: number | bigint): number;
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
+  /** A raw op (src-native/raw_ops.cc): the statx reply from the scratch. */
+  replyStatx(slot: number): number;
 }
 
 export interface NativeSessionCtor {

@@ -9,6 +9,8 @@ export const OPS = [
   'releasedir', 'fsyncdir', 'statfs', 'setxattr', 'getxattr', 'listxattr', 'removexattr', 'access',
   'create', 'getlk', 'setlk', 'bmap', 'ioctl', 'poll', 'forgetMulti', 'flock', 'fallocate',
   'readdirplus', 'copyFileRange', 'lseek',
+  // Ops libfuse 3.14 does not know (src-native/raw_ops.cc), after libfuse's.
+  'statx',
 ] as const;
 
 /** An op's name: one of OPS ('lookup', 'read', 'copyFileRange', ...). */
@@ -74,6 +76,7 @@ export const OP_FACTS: { readonly [K in OpName]: OpFacts } = {
   readdirplus: { entry: true, method: 'readdir' },
   copyFileRange: { stickyEnosys: true, mutating: true },
   lseek: { stickyEnosys: true },
+  statx: { stickyEnosys: true },
 };
 
 /** The ops with a fact set, in OPS order. */

@@ -1,12 +1,12 @@
 // The requests about an inode's attributes and extended attributes: getattr, setattr, readlink,
-// statfs, the xattr ops, access, bmap.
+// statfs, the xattr ops, access, bmap, statx.
 import { F } from './layout';
-import { type Statfs, type Timespec, type U64, unsigned, writeStatfs } from './attr';
+import { type Statfs, type StatxResult, type Timespec, type U64, unsigned, writeStatfs, writeStatxResult } from './attr';
 import { errno } from './errors';
 import { bytes, Request } from './request-base';
 import { fields } from './request-fields';
 import { SetattrValid } from './request-flags';
-import { FileAttrRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
+import { FileAttrRequest, FileRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
 
 const E = errno;
 
@@ -207,3 +207,30 @@ export class BmapRequest extends Request {
   }
 }
 fields(BmapRequest, { blocksize: F.ARG, index: F.OFF });
+
+/**
+ * statx(2) asking for more than getattr gives (the kernel asks when the caller wants the birth
+ * time). Without a handler the kernel gets ENOSYS and uses getattr for the rest of the mount.
+ */
+export class StatxRequest extends FileRequest {
+  readonly op = 'statx';
+  /** Whether the kernel asks about an open file: fh is then valid. */
+  declare readonly hasFh: boolean;
+  /** The caller's AT_STATX_* sync flags (AT_STATX_FORCE_SYNC, AT_STATX_DONT_SYNC). */
+  declare readonly flags: number;
+  /** The StatxMask bits asked for. */
+  declare readonly mask: number;
+  /** Answers with the attributes, the birth time and the statx bits, optionally with a cache timeout (s). */
+  replyStatx(sx: StatxResult, timeout?: number): void {
+    const r = timeout === undefined || sx === null || typeof sx !== 'object' ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
+    writeStatxResult(this._host.scratch, r);
+    if (!this.begin()) return;
+    this._host.native.replyStatx(this._slot);
+    this.end(r);
+  }
+  _reply(r: StatxResult): void {
+    this.replyStatx(r);
+  }
+}
+shareFields(StatxRequest, FileAttrRequest, ['hasFh']);
+fields(StatxRequest, { flags: F.FLAGS, mask: F.ARG });

@@ -1,6 +1,6 @@
 // Typed requests: one class per op (request-entries.ts, request-files.ts, request-inodes.ts) on the
 // shared base (request-base.ts) and shapes (request-shapes.ts); here the per-op maps.
-import type { AttrResult, Entry, Lock, NegativeEntry, OpenResult, Statfs, U64 } from './attr';
+import type { AttrResult, Entry, Lock, NegativeEntry, OpenResult, Statfs, StatxResult, U64 } from './attr';
 import type { Dirents } from './dirents';
 import { OPS, type OpName } from './op-table';
 import type { Request, RequestHost } from './request-base';
@@ -15,7 +15,7 @@ import {
 } from './request-files';
 import {
   AccessRequest, BmapRequest, GetattrRequest, GetxattrRequest, ListxattrRequest, ReadlinkRequest,
-  RemovexattrRequest, SetattrRequest, SetxattrRequest, StatfsRequest,
+  RemovexattrRequest, SetattrRequest, SetxattrRequest, StatfsRequest, StatxRequest,
 } from './request-inodes';
 
 export {
@@ -108,6 +108,8 @@ export interface RequestMap {
   copyFileRange: CopyFileRangeRequest;
   /** lseek(2) with SEEK_DATA or SEEK_HOLE. */
   lseek: LseekRequest;
+  /** statx(2) asking for the birth time (an op libfuse 3.14 does not know; see StatxRequest). */
+  statx: StatxRequest;
 }
 
 /** What a handler of each op may return (or resolve to, or emit first), by op name: the reply it becomes. */
@@ -192,6 +194,8 @@ export interface ResultMap {
   copyFileRange: number;
   /** Becomes replyLseek (the offset found). */
   lseek: U64;
+  /** replyStatx. */
+  statx: StatxResult;
 }
 
 type Ctor = new (host: RequestHost, slot: number, gen: number) => Request;
@@ -206,7 +210,7 @@ const CLASSES: Record<OpName, Ctor> = {
   removexattr: RemovexattrRequest, access: AccessRequest, create: CreateRequest, getlk: GetlkRequest,
   setlk: SetlkRequest, bmap: BmapRequest, ioctl: IoctlRequest, poll: PollRequest, forgetMulti: ForgetMultiRequest,
   flock: FlockRequest, fallocate: FallocateRequest, readdirplus: ReaddirplusRequest,
-  copyFileRange: CopyFileRangeRequest, lseek: LseekRequest,
+  copyFileRange: CopyFileRangeRequest, lseek: LseekRequest, statx: StatxRequest,
 };
 
 /** Request constructors indexed by native op code. @internal */

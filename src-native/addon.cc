@@ -26,7 +26,9 @@ Napi::Object Group(Napi::Env env, Names names) {
 Napi::Array OpNames(Napi::Env env) {
   static const char* const names[] = {
 #define RXFUSE_OP(CODE, member, jsName) #jsName,
+#define RXFUSE_RAW_OP(CODE, opcode, jsName) #jsName,
 #include "op_table.def"
+#undef RXFUSE_RAW_OP
 #undef RXFUSE_OP
   };
   Napi::Array a = Napi::Array::New(env, OP_COUNT - 1);
@@ -46,6 +48,7 @@ Napi::Object Fields(Napi::Env env) {
   o.Set("SF", Group(env, {RXFUSE_STATFS_FIELDS(RXFUSE_SF) RXFUSE_SF(FIELD_COUNT)}));
   o.Set("LK", Group(env, {RXFUSE_LOCK_FIELDS(RXFUSE_LK) RXFUSE_LK(FIELD_COUNT)}));
   o.Set("C", Group(env, {RXFUSE_CONN_FIELDS(RXFUSE_C) RXFUSE_C(FIELD_COUNT)}));
+  o.Set("SX", Group(env, {RXFUSE_STATX_FIELDS(RXFUSE_SX) RXFUSE_SX(FIELD_COUNT)}));
   o.Set("D", Group(env, {RXFUSE_DIRENT_FIELDS(RXFUSE_D)}));
 #undef RXFUSE_VALUED_ITEM
 #undef RXFUSE_ITEM

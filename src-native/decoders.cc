@@ -393,7 +393,9 @@ void InstallOps(const std::vector<int>& implemented, fuse_lowlevel_ops* ops) {
   case OP_##CODE:                       \
     ops->member = member;               \
     break;
+#define RXFUSE_RAW_OP(CODE, opcode, jsName)  // raw_ops.cc: never given to libfuse
 #include "op_table.def"
+#undef RXFUSE_RAW_OP
 #undef RXFUSE_OP
       default:
         break;

@@ -23,7 +23,9 @@ namespace rxfuse {
 enum Op : int {
   OP_NONE = 0,  // no request: codes start at 1
 #define RXFUSE_OP(CODE, member, jsName) OP_##CODE,
+#define RXFUSE_RAW_OP(CODE, opcode, jsName) OP_##CODE,
 #include "op_table.def"
+#undef RXFUSE_RAW_OP
 #undef RXFUSE_OP
   OP_COUNT  // one past the last
 };
@@ -96,7 +98,8 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
   X(STATFS, S_FI + 8)            /* struct statvfs, SF_* below */                   \
   X(LOCK, S_STATFS + 12)         /* struct flock, LK_* below */                     \
   X(CONN, S_LOCK + 4)            /* connection settings / negotiated values, C_* */ \
-  X(FIELD_COUNT, S_CONN + 24)
+  X(STATX, S_CONN + 24)          /* statx extras beside the stat block, SX_* */     \
+  X(FIELD_COUNT, S_STATX + 8)
 
 // Stat block (ST_<name>, relative to S_STAT or to an entry block's stat part).
 #define RXFUSE_STAT_FIELDS(X)                                                                         \
@@ -121,6 +124,9 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
   X(PROTO_MAJOR) X(PROTO_MINOR) X(MAX_WRITE) X(MAX_READ) X(MAX_READAHEAD) X(CAPABLE) X(WANT) \
   X(MAX_BACKGROUND) X(CONGESTION) X(TIME_GRAN) X(WANT_SET) X(WANT_CLEAR)
 
+// statx reply extras (SX_<name>, relative to S_STATX); the rest is the stat block and S_ATTR_TIMEOUT.
+#define RXFUSE_STATX_FIELDS(X) X(MASK) X(ATTRIBUTES) X(ATTRIBUTES_MASK) X(BTIME_S) X(BTIME_NS)
+
 // Directory listings (lib/dirents.ts) are packed records of float64 fields (D_<name>), then the
 // name padded to 8. D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT).
 #define RXFUSE_DIRENT_FIELDS(X) \
@@ -135,6 +141,7 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 #define RXFUSE_SF(N) RXFUSE_ITEM(SF_, N)
 #define RXFUSE_LK(N) RXFUSE_ITEM(LK_, N)
 #define RXFUSE_C(N) RXFUSE_ITEM(C_, N)
+#define RXFUSE_SX(N) RXFUSE_ITEM(SX_, N)
 #define RXFUSE_D(N, V) RXFUSE_VALUED_ITEM(D_, N, V)
 
 // The enums. Lists of names only count from 0 and end with <PREFIX>FIELD_COUNT.
@@ -147,6 +154,7 @@ enum FileInfoField : int { RXFUSE_FILE_INFO_FIELDS(RXFUSE_FI) FI_FIELD_COUNT };
 enum StatfsField : int { RXFUSE_STATFS_FIELDS(RXFUSE_SF) SF_FIELD_COUNT };
 enum LockField : int { RXFUSE_LOCK_FIELDS(RXFUSE_LK) LK_FIELD_COUNT };
 enum Conn : int { RXFUSE_CONN_FIELDS(RXFUSE_C) C_FIELD_COUNT };
+enum StatxField : int { RXFUSE_STATX_FIELDS(RXFUSE_SX) SX_FIELD_COUNT };
 enum Dirent : int { RXFUSE_DIRENT_FIELDS(RXFUSE_D) };
 #undef RXFUSE_VALUED_ITEM
 #undef RXFUSE_ITEM
@@ -156,7 +164,8 @@ static_assert(S_STAT + ST_FIELD_COUNT <= S_FI, "stat block overflows its scratch
 static_assert(S_FI + FI_FIELD_COUNT <= S_STATFS, "file info overflows its scratch area");
 static_assert(S_STATFS + SF_FIELD_COUNT <= S_LOCK, "statfs overflows its scratch area");
 static_assert(S_LOCK + LK_FIELD_COUNT <= S_CONN, "lock overflows its scratch area");
-static_assert(S_CONN + C_FIELD_COUNT <= S_FIELD_COUNT, "connection settings overflow their scratch area");
+static_assert(S_CONN + C_FIELD_COUNT <= S_STATX, "connection settings overflow their scratch area");
+static_assert(S_STATX + SX_FIELD_COUNT <= S_FIELD_COUNT, "statx extras overflow their scratch area");
 
 // Numbers beyond 2^53 (docs/design.md): a 64-bit value is a plain double in its field when it is
 // below 2^53; else the field holds NaN and its wide field holds the exact 64 bits. Both sides read

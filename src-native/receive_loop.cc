@@ -112,7 +112,7 @@ bool Session::ReceiveOne() {
   curRecv_ = b;
   // Until INIT is done, what libfuse logs is kept: it says why INIT was refused.
   std::unique_ptr<MountLog> initLog(conn_ == nullptr ? new MountLog : nullptr);
-  fuse_session_process_buf(se_, &buf);
+  if (!ReceiveRaw(static_cast<const uint8_t*>(buf.mem), size_t(res))) fuse_session_process_buf(se_, &buf);
   curRecv_ = -1;
   std::string said = initLog ? initLog->Finish() : std::string();
   if (!interrupted_.empty()) ProcessInterrupts();
@@ -151,7 +151,7 @@ void Session::ProcessInterrupts() {
   std::vector<int> list;
   list.swap(interrupted_);
   for (int slot : list) {
-    if (!slotTable_[slot].req) continue;
+    if (!slotTable_[slot].Busy()) continue;
     napi_value a[3];
     napi_create_string_utf8(env_, "interrupt", NAPI_AUTO_LENGTH, &a[0]);
     napi_create_int32(env_, slot, &a[1]);

@@ -79,19 +79,26 @@ int64_t Int64Arg(const Napi::Value& v) {
 
 }  // namespace
 
-fuse_req_t Session::Take(const Napi::CallbackInfo& info, int* slotOut) {
+bool Session::SlotArg(const Napi::CallbackInfo& info, int* slotOut) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsNumber()) {
     Napi::TypeError::New(env, "reply: slot expected").ThrowAsJavaScriptException();
-    return nullptr;
+    return false;
   }
   int slot = info[0].As<Napi::Number>().Int32Value();
-  if (slot < 0 || size_t(slot) >= slotTable_.size() || !slotTable_[size_t(slot)].req || closed_) {
+  if (slot < 0 || size_t(slot) >= slotTable_.size() || !slotTable_[size_t(slot)].Busy() || closed_) {
     Napi::Error::New(env, "reply: request already answered or mount closed").ThrowAsJavaScriptException();
-    return nullptr;
+    return false;
   }
   *slotOut = slot;
-  return slotTable_[size_t(slot)].req;
+  return true;
+}
+
+fuse_req_t Session::Take(const Napi::CallbackInfo& info, int* slotOut) {
+  if (!SlotArg(info, slotOut)) return nullptr;
+  fuse_req_t req = slotTable_[size_t(*slotOut)].req;
+  if (!req) Napi::Error::New(info.Env(), "reply: not a reply this request takes").ThrowAsJavaScriptException();
+  return req;
 }
 
 
@@ -118,10 +125,13 @@ Napi::Value Session::ReplyNumber(const Napi::CallbackInfo& info, int (*reply)(fu
   return Finish(env, slot, reply(req, T(info[1].As<Napi::Number>().Int64Value())));
 }
 
+// replyErr(slot, err): libfuse and raw requests alike.
 Napi::Value Session::ReplyErr(const Napi::CallbackInfo& info) {
-  TAKE();
+  Napi::Env env = info.Env();
+  int slot = -1;
+  if (!SlotArg(info, &slot)) return env.Undefined();
   int err = info[1].As<Napi::Number>().Int32Value();
-  return Finish(env, slot, fuse_reply_err(req, err));
+  return Napi::Number::New(env, AnswerErr(slot, err));
 }
 
 Napi::Value Session::ReplyEntry(const Napi::CallbackInfo& info) {

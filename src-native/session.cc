@@ -43,6 +43,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   std::vector<int> implemented;
   for (uint32_t i = 0; i < impl.Length(); i++) implemented.push_back(impl.Get(i).As<Napi::Number>().Int32Value());
   InstallOps(implemented, &ops_);
+  WireRawOps(implemented);
 
   Napi::ArrayBuffer slots = info[3].As<Napi::ArrayBuffer>();
   size_t nslots = slots.ByteLength() / SLOT_BYTES;
@@ -230,7 +231,7 @@ Napi::Value Session::DetachPayload(const Napi::CallbackInfo& info) {
   int slot = info[0].As<Napi::Number>().Int32Value();
   if (slot >= 0 && size_t(slot) < slotTable_.size()) {
     Slot& sl = slotTable_[slot];
-    if (sl.req && sl.recvBuf >= 0) {
+    if (sl.Busy() && sl.recvBuf >= 0) {
       recvPins_[sl.recvBuf]--;
       sl.recvBuf = -1;
       Header(slot)[F_DATA_BUF] = -1;
@@ -247,21 +248,26 @@ int Session::Begin(fuse_req_t req, int op, fuse_ino_t ino) {
     fuse_reply_err(req, EBUSY);
     return -1;
   }
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  int slot = TakeSlot(op, ino, ctx->uid, ctx->gid, ctx->pid, ctx->umask);
+  slotTable_[slot].req = req;
+  return slot;
+}
+
+int Session::TakeSlot(int op, fuse_ino_t ino, uid_t uid, gid_t gid, pid_t pid, mode_t umask) {
   int slot = freeSlots_.back();
   freeSlots_.pop_back();
   Slot& sl = slotTable_[slot];
-  sl.req = req;
   sl.recvBuf = -1;
   sl.gen++;
   double* h = Header(slot);
-  const fuse_ctx* ctx = fuse_req_ctx(req);
   h[F_OP] = op;
   h[F_GEN] = sl.gen;
   h[F_SEQ] = double(++seq_);
-  h[F_UID] = ctx->uid;
-  h[F_GID] = ctx->gid;
-  h[F_PID] = ctx->pid;
-  h[F_UMASK] = ctx->umask;
+  h[F_UID] = uid;
+  h[F_GID] = gid;
+  h[F_PID] = pid;
+  h[F_UMASK] = umask;
   h[F_INO] = double(ino);
   h[F_FH] = -1;
   h[F_DATA_BUF] = -1;
@@ -272,8 +278,7 @@ int Session::Begin(fuse_req_t req, int op, fuse_ino_t ino) {
 bool Session::CopyName(int slot, size_t off, int lenField, const char* name, size_t max) {
   size_t len = strnlen(name, max + 1);
   if (len > max) {
-    fuse_reply_err(slotTable_[slot].req, ENAMETOOLONG);
-    Free(slot);
+    AnswerErr(slot, ENAMETOOLONG);
     return false;
   }
   memcpy(Var(slot, off), name, len);
@@ -314,7 +319,7 @@ void Session::Dispatch(int slot) {
   uint32_t gen = slotTable_[slot].gen;
   DispatchNoReply(slot);
   Slot& sl = slotTable_[slot];
-  if (sl.req && sl.gen == gen && !closed_) {
+  if (sl.req && sl.gen == gen && !closed_) {  // raw ops: TakeRawInterrupt
     // Left for later: the kernel may interrupt it meanwhile.
     fuse_req_interrupt_func(sl.req, OnInterrupt, reinterpret_cast<void*>(intptr_t(slot)));
   }
@@ -332,17 +337,21 @@ void Session::FinishNoReply(int slot) {
 }
 
 void Session::Abort(int slot, int err) {
-  fuse_req_t req = slotTable_[slot].req;
-  if (err == 0)
-    fuse_reply_buf(req, nullptr, 0);
-  else
-    fuse_reply_err(req, err);
+  if (err != 0 || slotTable_[slot].rawUnique) {
+    AnswerErr(slot, err);
+    return;
+  }
+  fuse_reply_buf(slotTable_[slot].req, nullptr, 0);
   Free(slot);
 }
 
 void Session::Free(int slot) {
   Slot& sl = slotTable_[slot];
   sl.req = nullptr;
+  if (sl.rawUnique) {
+    sl.rawUnique = 0;
+    rawInFlight_--;
+  }
   if (sl.recvBuf >= 0) {
     recvPins_[sl.recvBuf]--;
     sl.recvBuf = -1;
@@ -391,8 +400,9 @@ Napi::Value Session::PollDestroy(const Napi::CallbackInfo& info) {
 Napi::Value Session::Getgroups(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int slot;
-  fuse_req_t req = Take(info, &slot);
-  if (!req) return env.Undefined();
+  if (!SlotArg(info, &slot)) return env.Undefined();
+  fuse_req_t req = slotTable_[size_t(slot)].req;
+  if (!req) return Napi::Number::New(env, -ENOSYS);  // a raw op: libfuse has no request to ask
   std::vector<gid_t> groups(64);
   int n = fuse_req_getgroups(req, int(groups.size()), groups.data());
   if (n > int(groups.size())) {
@@ -431,15 +441,21 @@ void Session::Teardown(bool callJs) {
     // device fd is still open: fuse_session_unmount() closes it, after which the replies fail
     // with EBADF ("fuse: writing device") and the callers get ECONNABORTED instead.
     for (size_t i = 0; i < slotTable_.size(); i++) {
-      if (slotTable_[i].req) {
-        fuse_reply_err(slotTable_[i].req, EIO);
-        slotTable_[i].req = nullptr;
-        slotTable_[i].gen++;
+      if (slotTable_[i].Busy()) {
+        Slot& sl = slotTable_[i];
+        if (sl.rawUnique)
+          SendRaw(sl.rawUnique, EIO, nullptr, 0);
+        else
+          fuse_reply_err(sl.req, EIO);
+        sl.req = nullptr;
+        sl.rawUnique = 0;
+        sl.gen++;
         // Stale for JS too: a late reply from its handler is dropped, a field read throws. Only while
         // JS may run (the slots' ArrayBuffer may be gone at environment teardown).
         if (callJs) Header(int(i))[F_GEN] = -1;
       }
     }
+    rawInFlight_ = 0;
     // No worker may use the session from here on (waits for a notification in progress).
     bool quiet = StopNotifications(callJs);
     if (mounted_) fuse_session_unmount(se_);
@@ -515,6 +531,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyPoll>("replyPoll"),
                          InstanceMethod<&Session::ReplyLseek>("replyLseek"),
                          InstanceMethod<&Session::ReplyDirents>("replyDirents"),
+                         InstanceMethod<&Session::ReplyStatx>("replyStatx"),
                      });
 }
 

@@ -28,8 +28,10 @@ namespace rxfuse {
 
 struct Slot {
   fuse_req_t req = nullptr;
+  uint64_t rawUnique = 0;  // a raw op's kernel unique (raw_ops.cc); req is then null
   int recvBuf = -1;  // receive buffer pinned by this request's payload
   uint32_t gen = 0;
+  bool Busy() const { return req != nullptr || rawUnique != 0; }
 };
 
 class Session : public Napi::ObjectWrap<Session> {
@@ -54,6 +56,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void FinishNoReply(int slot);
   // Answers a request natively without entering JS (err 0: an empty data reply).
   void Abort(int slot, int err);
+  // Answers errno err (0: success) to a libfuse or raw request and frees the slot; libfuse's result.
+  int AnswerErr(int slot, int err);
   void NoteInterrupt(int slot, fuse_req_t req);
   void OnInit(fuse_conn_info* conn);
   uint64_t AddPollHandle(fuse_pollhandle* ph);
@@ -97,10 +101,22 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
   Napi::Value ReplyDirents(const Napi::CallbackInfo& info);
+  Napi::Value ReplyStatx(const Napi::CallbackInfo& info);  // raw_ops.cc
 
-  // The request of the busy slot named by info[0]; nullptr (and a pending JS error) if the slot is
-  // not busy. A reply calls Free() afterwards.
+  // Ops libfuse 3.14 does not know (raw_ops.cc).
+  void WireRawOps(const std::vector<int>& implemented);
+  // A raw op with a handler, or an interrupt of one in flight: taken (true), else for libfuse.
+  bool ReceiveRaw(const uint8_t* mem, size_t len);
+  bool TakeRawInterrupt(const uint8_t* arg, size_t len);
+  int SendRaw(uint64_t unique, int err, const void* arg, size_t argLen);
+
+  // The busy slot named by info[0]; false (and a pending JS error) if it is not busy.
+  bool SlotArg(const Napi::CallbackInfo& info, int* slotOut);
+  // The libfuse request of that slot; nullptr (and a pending JS error) if the slot is not busy or
+  // holds a raw op. A reply calls Free() afterwards.
   fuse_req_t Take(const Napi::CallbackInfo& info, int* slotOut);
+  // Takes a free slot (there is one) and fills the common header.
+  int TakeSlot(int op, fuse_ino_t ino, uid_t uid, gid_t gid, pid_t pid, mode_t umask);
   Napi::Value Finish(Napi::Env env, int slot, int res);
   // The reply whose one argument after the slot is a number (write, xattr: a size; bmap: a block).
   template <typename T>
@@ -166,6 +182,8 @@ class Session : public Napi::ObjectWrap<Session> {
   SpinPolicy spin_;  // the busy-poll after a drain that emptied the fd
   fuse_conn_info* conn_ = nullptr;
   std::vector<int> interrupted_;
+  std::vector<bool> rawWired_;  // by op code: the raw ops with a handler
+  int rawInFlight_ = 0;
   std::unordered_map<uint64_t, fuse_pollhandle*> pollHandles_;
   uint64_t nextPollId_ = 1;
   std::shared_timed_mutex notifyLock_;

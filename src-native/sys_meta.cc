@@ -1,9 +1,10 @@
-// sys: metadata. fstatat and fstatvfs into the caller's Float64Array (the field order lib/sys.ts
+// sys: metadata. fstatat, statx and fstatvfs into the caller's Float64Array (the field order lib/sys.ts
 // checks through `layout`), and the calls that change or check an inode's attributes: fchmodat,
 // fchownat, utimensat, faccessat. An empty path is the fd's own inode (AT_EMPTY_PATH, else /proc).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@ enum StatField {
   SF_ATIME_S, SF_ATIME_NS, SF_MTIME_S, SF_MTIME_NS, SF_CTIME_S, SF_CTIME_NS,
   SF_INO_HI, SF_INO_LO, SF_DEV_HI, SF_DEV_LO,
   SF_SIZE_X, SF_BLOCKS_X,  // exact st_size, st_blocks when their field is NaN (layout.h PutU64)
+  SF_BTIME_S, SF_BTIME_NS, SF_STX_MASK, SF_ATTRIBUTES, SF_ATTRIBUTES_MASK,  // statx only
   SF_COUNT
 };
 
@@ -34,11 +36,18 @@ enum StatvfsField {
   VF_FLAG, VF_NAMEMAX, VF_COUNT
 };
 
-void FillStat(const struct stat& st, double* o) {
-  uint64_t ino = uint64_t(st.st_ino);
-  uint64_t dev = uint64_t(st.st_dev);
+// st_ino and st_dev: as doubles, and exactly as 32-bit halves.
+void FillIds(uint64_t ino, uint64_t dev, double* o) {
   o[SF_DEV] = double(dev);
   o[SF_INO] = double(ino);
+  o[SF_INO_HI] = double(ino >> 32);
+  o[SF_INO_LO] = double(ino & 0xffffffffu);
+  o[SF_DEV_HI] = double(dev >> 32);
+  o[SF_DEV_LO] = double(dev & 0xffffffffu);
+}
+
+void FillStat(const struct stat& st, double* o) {
+  FillIds(uint64_t(st.st_ino), uint64_t(st.st_dev), o);
   o[SF_MODE] = st.st_mode;
   o[SF_NLINK] = double(st.st_nlink);
   o[SF_UID] = st.st_uid;
@@ -53,10 +62,31 @@ void FillStat(const struct stat& st, double* o) {
   o[SF_MTIME_NS] = double(st.st_mtim.tv_nsec);
   o[SF_CTIME_S] = double(st.st_ctim.tv_sec);
   o[SF_CTIME_NS] = double(st.st_ctim.tv_nsec);
-  o[SF_INO_HI] = double(ino >> 32);
-  o[SF_INO_LO] = double(ino & 0xffffffffu);
-  o[SF_DEV_HI] = double(dev >> 32);
-  o[SF_DEV_LO] = double(dev & 0xffffffffu);
+}
+
+void PutTime(double* o, int sec, const struct statx_timestamp& t) {
+  o[sec] = double(t.tv_sec);
+  o[sec + 1] = double(t.tv_nsec);
+}
+
+// A statx result: the stat fields, then the birth time, the mask and the attribute bits.
+void FillStatx(const struct statx& x, double* o) {
+  FillIds(x.stx_ino, makedev(x.stx_dev_major, x.stx_dev_minor), o);
+  o[SF_MODE] = x.stx_mode;
+  o[SF_NLINK] = x.stx_nlink;
+  o[SF_UID] = x.stx_uid;
+  o[SF_GID] = x.stx_gid;
+  o[SF_RDEV] = double(makedev(x.stx_rdev_major, x.stx_rdev_minor));
+  PutU64(o, SF_SIZE, SF_SIZE_X, x.stx_size);
+  o[SF_BLKSIZE] = x.stx_blksize;
+  PutU64(o, SF_BLOCKS, SF_BLOCKS_X, x.stx_blocks);
+  PutTime(o, SF_ATIME_S, x.stx_atime);
+  PutTime(o, SF_MTIME_S, x.stx_mtime);
+  PutTime(o, SF_CTIME_S, x.stx_ctime);
+  PutTime(o, SF_BTIME_S, x.stx_btime);
+  o[SF_STX_MASK] = x.stx_mask;
+  o[SF_ATTRIBUTES] = double(x.stx_attributes);
+  o[SF_ATTRIBUTES_MASK] = double(x.stx_attributes_mask);
 }
 
 }  // namespace
@@ -72,6 +102,19 @@ Napi::Value Fstatat(const Napi::CallbackInfo& info) {
   struct stat st;
   if (::fstatat(at.fd, at.p.s, &st, int(flags)) < 0) return Err(env, -errno);
   FillStat(st, out);
+  return Zero(env);
+}
+
+// statx(dirfd, path, flags, mask, out) → 0; the fields go to out (StatField order, the statx ones too).
+Napi::Value Statx(const Napi::CallbackInfo& info) {
+  ARGS_AT("statx");
+  int64_t flags = 0, mask = 0;
+  double* out = nullptr;
+  CHECK_AT(a.Flags(2, &flags) && a.Int(3, 0, 4294967295.0, &mask) && a.F64(4, SF_COUNT, &out));
+  if (at.p.empty()) flags |= AT_EMPTY_PATH;
+  struct statx x;
+  if (::statx(at.fd, at.p.s, int(flags), unsigned(mask), &x) < 0) return Err(env, -errno);
+  FillStatx(x, out);
   return Zero(env);
 }
 
@@ -156,7 +199,8 @@ Napi::Object StatLayout(Napi::Env env) {
 #define L(NAME) o.Set(#NAME, Napi::Number::New(env, double(NAME)))
   L(SF_DEV); L(SF_INO); L(SF_MODE); L(SF_NLINK); L(SF_UID); L(SF_GID); L(SF_RDEV); L(SF_SIZE);
   L(SF_BLKSIZE); L(SF_BLOCKS); L(SF_ATIME_S); L(SF_ATIME_NS); L(SF_MTIME_S); L(SF_MTIME_NS);
-  L(SF_CTIME_S); L(SF_CTIME_NS); L(SF_INO_HI); L(SF_INO_LO); L(SF_DEV_HI); L(SF_DEV_LO); L(SF_SIZE_X); L(SF_BLOCKS_X); L(SF_COUNT);
+  L(SF_CTIME_S); L(SF_CTIME_NS); L(SF_INO_HI); L(SF_INO_LO); L(SF_DEV_HI); L(SF_DEV_LO); L(SF_SIZE_X); L(SF_BLOCKS_X);
+  L(SF_BTIME_S); L(SF_BTIME_NS); L(SF_STX_MASK); L(SF_ATTRIBUTES); L(SF_ATTRIBUTES_MASK); L(SF_COUNT);
   L(VF_BSIZE); L(VF_FRSIZE); L(VF_BLOCKS); L(VF_BFREE); L(VF_BAVAIL); L(VF_FILES); L(VF_FFREE);
   L(VF_FAVAIL); L(VF_FSID); L(VF_FLAG); L(VF_NAMEMAX); L(VF_COUNT);
 #undef L

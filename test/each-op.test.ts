@@ -8,6 +8,7 @@ import { Capability, OPS, type OpName } from '../lib';
 import {
   F_UNLCK, F_WRLCK, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, IOCTL_ADD, IOCTL_GET, IOCTL_SET, LOCK_EX, LOCK_NB,
   LOCK_SH, LOCK_UN, type LogEntry, mountTestFs, type MountedTestFs, POLLIN, POLLOUT, ROOT, SEEK_DATA, SEEK_HOLE, STATFS,
+  TESTFS_BTIME,
 } from './fixtures/testfs';
 import { errCode, pyJsonWith, sh, until as pollUntil } from './helpers';
 
@@ -854,6 +855,25 @@ describe('ops: forget and forgetMulti', function () {
     const batches = t.ops('forgetMulti');
     assert.ok(batches.some((e) => (e.forgets as unknown[]).length > 1), `batched: ${batches.length} batches, ${t.ops('forget').length} single forgets`);
     assert.ok(inos.every((ino) => !t.lookups.has(ino)));
+  });
+});
+
+describe('ops: statx (libfuse 3.14 does not know it: rxfuse answers it, src-native/raw_ops.cc)', function () {
+  const M = useMount({ statx: true });
+
+  it("statx: Node's fs.stat and stat -c %W ask for the birth time and get the handler's", async function () {
+    const { fs: t, path } = M();
+    const f = t.add('/x', K.S_IFREG | 0o640, 'hello');
+    const st = await fsp.stat(path('x'));
+    assert.equal(st.size, 5);
+    assert.equal(st.birthtimeMs, TESTFS_BTIME(f.ino).sec * 1000 + 7);
+    const r = await sh('stat', ['-c', '%W', path('x')]);
+    assert.equal(r.stdout.trim(), String(TESTFS_BTIME(f.ino).sec));
+    const sx = t.ops('statx', (e) => e.ino === f.ino);
+    assert.ok(sx.length >= 2, `statx of the file: ${JSON.stringify(sx)}`);
+    assert.equal((sx[0].mask as number) & 0xfff, 0xfff);
+    assert.equal(sx[0].hasFh, false);
+    assert.deepEqual(t.ops('getattr', (e) => e.ino === f.ino), []);
   });
 });
 

@@ -68,6 +68,22 @@ describe('sys: fd-relative syscalls (no FUSE)', function () {
     assert.notEqual(sys.fstatat(dir, 'h').key, st.key);
   });
 
+  it('statx gives fstatat\'s fields plus the birth time, the mask and the attribute bits; on a handle and by name', function () {
+    fs.writeFileSync(p('f'), 'hello');
+    const ref = fs.lstatSync(p('f'), { bigint: true });
+    const h = track(sys.openPath(dir, 'f'));
+    for (const sx of [sys.statx(dir, 'f'), sys.statx(h, EMPTY)]) {
+      const st = sys.fstatat(dir, 'f');
+      assert.deepEqual({ ...sx, btime: undefined, mask: 0, attributes: 0, attributesMask: 0 }, { ...st, btime: undefined, mask: 0, attributes: 0, attributesMask: 0 });
+      assert.ok(sx.mask & 0x800, 'this source (/tmp) has birth times');
+      assert.equal(BigInt(sx.btime!.sec) * 1000000000n + BigInt(sx.btime!.nsec), ref.birthtimeNs);
+      assert.equal(typeof sx.attributesMask, 'number');
+    }
+    assert.equal(sys.statx(dir, 'f', AT.SYMLINK_NOFOLLOW, 0x1).size, 5);  // the kernel may give more than asked
+    fails(() => sys.statx(dir, 'missing'), 'ENOENT', 'statx');
+    assert.throws(() => sys.statx(dir, 'f', 0, -1), TypeError);
+  });
+
   it('a symlink is described, not followed, unless asked; its O_PATH handle is the symlink', function () {
     fs.writeFileSync(p('target'), 'x'.repeat(10));
     fs.symlinkSync('target', p('link'));

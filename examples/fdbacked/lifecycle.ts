@@ -7,7 +7,9 @@
 // kernel never took (the entry reply failed, a readdirplus entry that did not fit) is `settle`d after
 // the reply: handed to markRemoved, which releases it at once (after the entry requests in flight).
 // The source keeps its files either way; we only let go of our fds.
-import { type Attr, type CreateRequest, type Entry, type Fuse, type OpendirRequest, type OpenRequest, ROOT_INODE, type sys } from '../../lib';
+import {
+  type Attr, type CreateRequest, type Entry, type Fuse, type OpendirRequest, type OpenRequest, ROOT_INODE, type Statx, type sys,
+} from '../../lib';
 
 /** The attributes of a source object as the inode `ino`. */
 export function attrOf(ino: number, st: sys.Stat): Attr {
@@ -15,6 +17,11 @@ export function attrOf(ino: number, st: sys.Stat): Attr {
     ino, mode: st.mode, nlink: st.nlink, uid: st.uid, gid: st.gid, rdev: st.rdev, size: st.size,
     blocks: st.blocks, blksize: st.blksize, atime: st.atime, mtime: st.mtime, ctime: st.ctime,
   };
+}
+
+/** A statx reply from the source's statx: attrOf's fields, the birth time and the statx bits as the source gave them. */
+export function statxOf(ino: number, sx: sys.Statx): Statx {
+  return { ...attrOf(ino, sx), mask: sx.mask, btime: sx.btime, attributes: sx.attributes, attributesMask: sx.attributesMask };
 }
 
 export interface InodeOwner {

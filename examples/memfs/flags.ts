@@ -23,6 +23,18 @@ const INHERITED = FS_NODUMP_FL | FS_NOATIME_FL;
 /** Flags only a caller with CAP_LINUX_IMMUTABLE may set or clear. */
 const PRIVILEGED = FS_IMMUTABLE_FL | FS_APPEND_FL;
 
+// statx's attribute bits for these flags (STATX_ATTR_*), and the ones tmpfs reports as supported.
+const STATX_ATTR_IMMUTABLE = 0x10;
+const STATX_ATTR_APPEND = 0x20;
+const STATX_ATTR_NODUMP = 0x40;
+export const STATX_ATTRIBUTES_MASK = STATX_ATTR_IMMUTABLE | STATX_ATTR_APPEND | STATX_ATTR_NODUMP;
+
+/** statx attributes of an inode's flags, as tmpfs's shmem_getattr gives them. */
+export function statxAttributes(flags: number): number {
+  return (flags & FS_IMMUTABLE_FL ? STATX_ATTR_IMMUTABLE : 0) | (flags & FS_APPEND_FL ? STATX_ATTR_APPEND : 0) |
+    (flags & FS_NODUMP_FL ? STATX_ATTR_NODUMP : 0);
+}
+
 // Commands, as the kernel sends them (_IOR('f', 1, long) and friends on 64-bit; the 32-bit ones too).
 export const FS_IOC_GETFLAGS = 0x80086601;
 export const FS_IOC_SETFLAGS = 0x40086602;

@@ -8,7 +8,7 @@ import {
   type LseekRequest, type MkdirRequest, type MknodRequest, type NegativeEntry, type OpendirRequest,
   type OpenRequest, type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest,
   RenameFlags, type RenameRequest, type RemovexattrRequest, type Request, type RmdirRequest, SetattrValid,
-  type SetattrRequest, type SetxattrRequest, type Statfs, type SymlinkRequest, type Timespec, type UnlinkRequest,
+  type SetattrRequest, type SetxattrRequest, type Statfs, type Statx, type StatxRequest, type SymlinkRequest, type Timespec, type UnlinkRequest,
   type U64, type WriteRequest,
 } from '../../lib';
 import { atimeDue, clock } from './clock';
@@ -95,6 +95,7 @@ export class MemFs {
     sub.add(fuse.handleAll({
       lookup: (req) => this.lookup(req),
       getattr: (req) => this.getattr(req),
+      statx: (req) => this.statx(req),
       setattr: (req) => this.setattr(req),
       readlink: (req) => this.readlink(req),
       mknod: (req) => this.mknod(req),
@@ -269,6 +270,11 @@ export class MemFs {
 
   getattr(req: GetattrRequest): { attr: Attr; timeout: number } {
     return { attr: this.table.get(req.ino).attr(), timeout: this.attrTimeout };
+  }
+
+  /** getattr with the birth time (set at creation, as tmpfs) and the flags as statx attributes. */
+  statx(req: StatxRequest): { attr: Statx; timeout: number } {
+    return { attr: this.table.get(req.ino).statx(), timeout: this.attrTimeout };
   }
 
   setattr(req: SetattrRequest): { attr: Attr; timeout: number } {

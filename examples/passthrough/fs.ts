@@ -17,11 +17,12 @@ import {
   type LseekRequest, type MkdirRequest, type MknodRequest, type OpendirRequest, type OpenRequest,
   type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest, type ReleasedirRequest,
   type ReleaseRequest, type RemovexattrRequest, type RenameRequest, type Request, type RmdirRequest,
-  SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type SymlinkRequest, sys,
+  SetattrValid, type SetattrRequest, type SetxattrRequest, type StatfsRequest, type Statx, type StatxRequest,
+  type SymlinkRequest, sys,
   type U64, type UnlinkRequest, type WriteRequest,
 } from '../../lib';
 import { component, creds } from '../fdbacked/caller';
-import { attrOf, FdInodeLifecycle } from '../fdbacked/lifecycle';
+import { attrOf, FdInodeLifecycle, statxOf } from '../fdbacked/lifecycle';
 import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
 
@@ -86,7 +87,7 @@ export class Passthrough {
       readdir: this.readdir, readdirplus: this.readdirplus, releasedir: this.releasedir,
       fsyncdir: this.fsyncdir, statfs: this.statfs, setxattr: this.setxattr, getxattr: this.getxattr,
       listxattr: this.listxattr, removexattr: this.removexattr, access: this.access, create: this.create,
-      fallocate: this.fallocate, lseek: this.lseek, copyFileRange: this.copyFileRange,
+      fallocate: this.fallocate, lseek: this.lseek, copyFileRange: this.copyFileRange, statx: this.statx,
     });
   }
 
@@ -177,6 +178,13 @@ export class Passthrough {
   }
 
   private readonly getattr = (req: GetattrRequest): { attr: Attr; timeout: number } => this.attrReply(this.inodes.get(req.ino));
+
+  /** The source's statx, birth time included; the caller's open file when the kernel names one. */
+  private readonly statx = (req: StatxRequest): { attr: Statx; timeout: number } => {
+    const inode = this.inodes.get(req.ino);
+    const fd = req.hasFh ? req.fh : this.inodes.fd(inode);
+    return { attr: statxOf(inode.ino, sys.statx(fd, EMPTY, AT.SYMLINK_NOFOLLOW, req.mask)), timeout: TIMEOUT };
+  };
 
   /** Owner first (chown clears set-id bits), then mode, size, times: the result is what was asked. */
   private readonly setattr = (req: SetattrRequest): { attr: Attr; timeout: number } => {

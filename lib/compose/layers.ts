@@ -35,6 +35,8 @@ const SUCCEED: ReadonlySet<OpName> = new Set<OpName>(['open', 'opendir', 'releas
  * - poll: always ready (POLLIN | POLLOUT), as the kernel reads a poll's ENOSYS;
  * - the other ops whose ENOSYS is sticky (xattrs, create, rename, fallocate, copyFileRange, lseek,
  *   bmap): EOPNOTSUPP;
+ * - statx: ENOSYS, sticky: the only answer the kernel falls back on (getattr, from then on for the
+ *   mount); any other errno would fail the caller's stat;
  * - every other op: ENOSYS;
  * - forget, forgetMulti: nothing (they get no reply).
  */
@@ -44,6 +46,7 @@ export function answerUnhandled(req: Request): void {
   if (op === 'lookup') req.fail(E.ENOENT);
   else if (SUCCEED.has(op)) answerSuccess(req);
   else if (op === 'poll') req._reply(ALWAYS_READY);
+  else if (op === 'statx') req.fail(E.ENOSYS);
   else req.fail(STICKY_ENOSYS.has(op) ? E.EOPNOTSUPP : E.ENOSYS);
 }
 

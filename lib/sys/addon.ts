@@ -9,6 +9,7 @@ export interface NativeSys {
   close(fd: number): number;
   dup(fd: number): number;
   fstatat(dirfd: number, path: Uint8Array, flags: number, out: Float64Array): number;
+  statx(dirfd: number, path: Uint8Array, flags: number, mask: number, out: Float64Array): number;
   fstatvfs(fd: number, out: Float64Array): number;
   fchmodat(dirfd: number, path: Uint8Array, mode: number, flags: number): number;
   fchownat(dirfd: number, path: Uint8Array, uid: number, gid: number, flags: number): number;
@@ -46,7 +47,9 @@ export interface NativeSys {
 /** Fields of a stat result as the addon writes them (checked against its `layout` at load). */
 export const enum SF {
   DEV = 0, INO, MODE, NLINK, UID, GID, RDEV, SIZE, BLKSIZE, BLOCKS, ATIME_S, ATIME_NS, MTIME_S, MTIME_NS,
-  CTIME_S, CTIME_NS, INO_HI, INO_LO, DEV_HI, DEV_LO, SIZE_X, BLOCKS_X, COUNT,
+  CTIME_S, CTIME_NS, INO_HI, INO_LO, DEV_HI, DEV_LO, SIZE_X, BLOCKS_X,
+  BTIME_S, BTIME_NS, STX_MASK, ATTRIBUTES, ATTRIBUTES_MASK,  // statx only
+  COUNT,
 }
 
 export const enum VF {
@@ -58,7 +61,8 @@ const LAYOUT: Readonly<Record<string, number>> = {
   SF_RDEV: SF.RDEV, SF_SIZE: SF.SIZE, SF_BLKSIZE: SF.BLKSIZE, SF_BLOCKS: SF.BLOCKS, SF_ATIME_S: SF.ATIME_S,
   SF_ATIME_NS: SF.ATIME_NS, SF_MTIME_S: SF.MTIME_S, SF_MTIME_NS: SF.MTIME_NS, SF_CTIME_S: SF.CTIME_S,
   SF_CTIME_NS: SF.CTIME_NS, SF_INO_HI: SF.INO_HI, SF_INO_LO: SF.INO_LO, SF_DEV_HI: SF.DEV_HI, SF_DEV_LO: SF.DEV_LO,
-  SF_SIZE_X: SF.SIZE_X, SF_BLOCKS_X: SF.BLOCKS_X, SF_COUNT: SF.COUNT, VF_BSIZE: VF.BSIZE, VF_FRSIZE: VF.FRSIZE, VF_BLOCKS: VF.BLOCKS, VF_BFREE: VF.BFREE,
+  SF_SIZE_X: SF.SIZE_X, SF_BLOCKS_X: SF.BLOCKS_X, SF_BTIME_S: SF.BTIME_S, SF_BTIME_NS: SF.BTIME_NS,
+  SF_STX_MASK: SF.STX_MASK, SF_ATTRIBUTES: SF.ATTRIBUTES, SF_ATTRIBUTES_MASK: SF.ATTRIBUTES_MASK, SF_COUNT: SF.COUNT, VF_BSIZE: VF.BSIZE, VF_FRSIZE: VF.FRSIZE, VF_BLOCKS: VF.BLOCKS, VF_BFREE: VF.BFREE,
   VF_BAVAIL: VF.BAVAIL, VF_FILES: VF.FILES, VF_FFREE: VF.FFREE, VF_FAVAIL: VF.FAVAIL, VF_FSID: VF.FSID,
   VF_FLAG: VF.FLAG, VF_NAMEMAX: VF.NAMEMAX, VF_COUNT: VF.COUNT,
 };

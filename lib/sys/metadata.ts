@@ -40,6 +40,22 @@ export interface Stat {
 }
 
 /**
+ * statx(2)'s result in the shape of lib/attr.ts's Statx (a statx reply once `ino` is the
+ * filesystem's own): the Stat, the mask of valid fields, `btime` when the mask has STATX_BTIME,
+ * and the STATX_ATTR_* bits with the mask of those the source supports.
+ */
+export interface Statx extends Stat {
+  /** The StatxMask bits of the fields the source filled in. */
+  mask: number;
+  /** The birth time, when the source has one (StatxMask.BTIME in mask). */
+  btime?: Timespec;
+  /** STATX_ATTR_* bits of the file (immutable, append, nodump, ...). */
+  attributes: number;
+  /** The STATX_ATTR_* bits the source supports. */
+  attributesMask: number;
+}
+
+/**
  * struct statvfs in the shape of lib/attr.ts's Statfs, so it can answer a statfs request as it is.
  * Without f_fsid: it is a 64-bit value on most filesystems and FUSE does not pass it on.
  */
@@ -82,6 +98,24 @@ function toStat(o: Float64Array): Stat {
 export function fstatat(dirfd: number, name: Name, flags?: number): Stat {
   check(sys().fstatat(fdArg(dirfd, 'fstatat'), bytes(name, 'fstatat'), flags ?? AT.SYMLINK_NOFOLLOW, statOut), 'fstatat');
   return toStat(statOut);
+}
+
+const STATX_BTIME = 0x800;
+const STATX_BASIC_AND_BTIME = 0xfff;
+
+/**
+ * statx(2): fstatat's fields plus the birth time and the attribute bits. `flags` default to
+ * AT.SYMLINK_NOFOLLOW (and AT_STATX_* sync flags may be added), `mask` to the basic stats and the
+ * birth time; the empty name describes the object `dirfd` refers to. `btime` is left out when the
+ * source has none (its mask lacks STATX_BTIME).
+ */
+export function statx(dirfd: number, name: Name, flags?: number, mask = STATX_BASIC_AND_BTIME): Statx {
+  num(mask, 'statx mask', 0);
+  check(sys().statx(fdArg(dirfd, 'statx'), bytes(name, 'statx'), flags ?? AT.SYMLINK_NOFOLLOW, mask, statOut), 'statx');
+  const o = statOut;
+  const x: Statx = { ...toStat(o), mask: o[SF.STX_MASK], attributes: o[SF.ATTRIBUTES], attributesMask: o[SF.ATTRIBUTES_MASK] };
+  if (o[SF.STX_MASK] & STATX_BTIME) x.btime = { sec: o[SF.BTIME_S], nsec: o[SF.BTIME_NS] };
+  return x;
 }
 
 /** fstat(2) of any fd, O_PATH handles included (a symlink's handle describes the symlink). */

@@ -1,7 +1,7 @@
 // One trace record per request: what was asked (op, inode, names, the op's key arguments), by whom,
 // when, and how it was answered. The per-op tables below are the only place that knows the requests'
 // fields; exporters only see records.
-import type { Attr, Entry, Lock, NegativeEntry, OpenResult, U64 } from '../attr';
+import type { Attr, Entry, Lock, NegativeEntry, OpenResult, Statx, U64 } from '../attr';
 import { NAMED_OPS, type OpName } from '../op-table';
 import type { RequestMap } from '../request';
 
@@ -138,6 +138,11 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
     length: u64(r.length64), flags: r.flags,
   }),
   lseek: (r) => ({ fh: r.fh, offset: u64(r.offset64), whence: r.whence }),
+  statx: (r) => {
+    const a: Fields = { mask: r.mask, flags: r.flags };
+    if (r.hasFh) a.fh = r.fh;
+    return a;
+  },
 };
 
 /** Ops whose request carries an entry or xattr name (record.name). */
@@ -156,6 +161,16 @@ function entry(v: unknown): Fields | undefined {
 function attrResult(v: unknown): Fields | undefined {
   if (v === undefined || v === null || typeof v !== 'object') return undefined;
   return attrFields('attr' in v ? (v as { attr: Attr }).attr : (v as Attr));
+}
+
+/** A statx reply: the attributes, with the mask and the birth time when given. */
+function statxResult(v: unknown): Fields | undefined {
+  const f = attrResult(v);
+  if (!f) return undefined;
+  const x = ('attr' in (v as object) ? (v as { attr: Statx }).attr : (v as Statx));
+  if (x.mask !== undefined) f.mask = x.mask;
+  if (x.btime) f.btime = `${x.btime.sec}.${String(x.btime.nsec).padStart(9, '0')}`;
+  return f;
 }
 
 function opened(v: unknown): Fields | undefined {
@@ -186,6 +201,7 @@ export const REPLIES: { readonly [K in OpName]?: (value: unknown) => Fields | un
   link: entry,
   getattr: attrResult,
   setattr: attrResult,
+  statx: statxResult,
   readlink: (v) => (v instanceof Uint8Array ? { target: Buffer.from(v) } : undefined),
   open: opened,
   opendir: opened,

@@ -1,0 +1,176 @@
+// Ops libfuse 3.14 does not know (op_table.def RXFUSE_RAW_OP; docs/design.md "Ops libfuse 3.14 does
+// not know"). ReceiveOne shows every request to ReceiveRaw before libfuse: a raw op with a handler
+// is taken into a slot as any other request (Begin's bookkeeping, Dispatch, the same JS path) and
+// answered by writing fuse_out_header + the op's reply struct on the session fd (SendRaw); a raw op
+// without a handler goes on to libfuse, which answers ENOSYS as it always did. A FUSE_INTERRUPT for
+// a raw request in flight is taken here too: libfuse has no fuse_req for it.
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "fuse_kernel_abi.h"
+#include "session.h"
+
+namespace rxfuse {
+
+namespace {
+
+// A raw op's decoder, raw_<jsName>: the request's arguments (after fuse_in_header, `len` bytes) into the slot
+// header; false when they are too short (answered EINVAL).
+using RawDecoder = bool (*)(double* h, const uint8_t* arg, size_t len);
+
+bool raw_statx(double* h, const uint8_t* arg, size_t len) {
+  kabi::StatxIn in;
+  if (len < sizeof in) return false;
+  memcpy(&in, arg, sizeof in);
+  if (in.getattr_flags & kabi::kGetattrFh) h[F_FH] = double(in.fh);
+  h[F_FLAGS] = in.sx_flags;
+  h[F_ARG] = in.sx_mask;
+  return true;
+}
+
+struct RawOp {
+  uint32_t opcode;  // the kernel's
+  int op;           // ours (layout.h Op)
+  RawDecoder decode;
+};
+
+const RawOp kRawOps[] = {
+#define RXFUSE_OP(CODE, member, jsName)
+#define RXFUSE_RAW_OP(CODE, opcode, jsName) {opcode, OP_##CODE, raw_##jsName},
+#include "op_table.def"
+#undef RXFUSE_RAW_OP
+#undef RXFUSE_OP
+};
+
+const RawOp* FindRawOp(uint32_t opcode) {
+  for (const RawOp& r : kRawOps)
+    if (r.opcode == opcode) return &r;
+  return nullptr;
+}
+
+// A cache timeout in seconds as the kernel's (sec, nsec) pair, as libfuse converts it.
+void Timeout(double t, uint64_t* sec, uint32_t* nsec) {
+  if (!(t > 0)) t = 0;
+  if (t >= 18446744073709551615.0) {
+    *sec = UINT64_MAX;
+    *nsec = 999999999;
+    return;
+  }
+  double whole = std::floor(t);
+  *sec = uint64_t(whole);
+  *nsec = uint32_t(std::fmin((t - whole) * 1e9, 999999999.0));
+}
+
+kabi::SxTime SxTime(const double* f, int sec, int nsec) { return {int64_t(f[sec]), uint32_t(f[nsec]), 0}; }
+
+// The statx reply from the scratch: the stat block, the SX_* extras and S_ATTR_TIMEOUT.
+void FillStatxOut(const double* s, kabi::StatxOut* o) {
+  memset(o, 0, sizeof *o);
+  Timeout(s[S_ATTR_TIMEOUT], &o->attr_valid, &o->attr_valid_nsec);
+  const double* st = s + S_STAT;
+  const double* sx = s + S_STATX;
+  kabi::Statx& x = o->stat;
+  x.mask = uint32_t(sx[SX_MASK]);
+  x.blksize = uint32_t(st[ST_BLKSIZE]);
+  x.attributes = uint64_t(sx[SX_ATTRIBUTES]);
+  x.nlink = uint32_t(st[ST_NLINK]);
+  x.uid = uint32_t(st[ST_UID]);
+  x.gid = uint32_t(st[ST_GID]);
+  x.mode = uint16_t(st[ST_MODE]);
+  x.ino = GetU64(st, ST_INO, ST_INO_X);
+  x.size = GetU64(st, ST_SIZE, ST_SIZE_X);
+  x.blocks = GetU64(st, ST_BLOCKS, ST_BLOCKS_X);
+  x.attributes_mask = uint64_t(sx[SX_ATTRIBUTES_MASK]);
+  x.atime = SxTime(st, ST_ATIME_S, ST_ATIME_NS);
+  x.btime = SxTime(sx, SX_BTIME_S, SX_BTIME_NS);
+  x.ctime = SxTime(st, ST_CTIME_S, ST_CTIME_NS);
+  x.mtime = SxTime(st, ST_MTIME_S, ST_MTIME_NS);
+  dev_t rdev = dev_t(st[ST_RDEV]);
+  x.rdev_major = major(rdev);
+  x.rdev_minor = minor(rdev);
+}
+
+}  // namespace
+
+void Session::WireRawOps(const std::vector<int>& implemented) {
+  rawWired_.assign(OP_COUNT, false);
+  for (int op : implemented)
+    if (op > 0 && op < OP_COUNT) rawWired_[size_t(op)] = true;
+}
+
+bool Session::ReceiveRaw(const uint8_t* mem, size_t len) {
+  kabi::InHeader in;
+  if (len < sizeof in) return false;
+  memcpy(&in, mem, sizeof in);
+  const uint8_t* arg = mem + sizeof in;
+  size_t argLen = len - sizeof in;
+  if (in.opcode == kabi::kOpInterrupt) return TakeRawInterrupt(arg, argLen);
+  const RawOp* r = FindRawOp(in.opcode);
+  if (!r || !rawWired_[size_t(r->op)]) return false;  // libfuse answers ENOSYS
+  if (freeSlots_.empty()) {  // cannot happen: ReceiveOne only reads with a free slot
+    SendRaw(in.unique, EBUSY, nullptr, 0);
+    return true;
+  }
+  int slot = TakeSlot(r->op, fuse_ino_t(in.nodeid), in.uid, in.gid, in.pid, 0);
+  slotTable_[size_t(slot)].rawUnique = in.unique;
+  rawInFlight_++;
+  if (!r->decode(Header(slot), arg, argLen)) {
+    AnswerErr(slot, EINVAL);
+    return true;
+  }
+  Dispatch(slot);
+  return true;
+}
+
+bool Session::TakeRawInterrupt(const uint8_t* arg, size_t len) {
+  kabi::InterruptIn in;
+  if (rawInFlight_ == 0 || len < sizeof in) return false;
+  memcpy(&in, arg, sizeof in);
+  for (size_t i = 0; i < slotTable_.size(); i++) {
+    if (slotTable_[i].rawUnique != in.unique) continue;
+    Header(int(i))[F_INTERRUPTED] = 1;
+    interrupted_.push_back(int(i));  // JS hears of it after this request (ProcessInterrupts)
+    return true;
+  }
+  return false;  // answered already: libfuse queues it, as for its own requests
+}
+
+// The one place a raw reply is written: the header, then the reply struct, in one writev(2) on the
+// session fd (as libfuse's fuse_send_msg). 0, or -errno (ENOENT: the kernel dropped the request).
+int Session::SendRaw(uint64_t unique, int err, const void* arg, size_t argLen) {
+  kabi::OutHeader oh;
+  oh.len = uint32_t(sizeof oh + argLen);
+  oh.error = -err;
+  oh.unique = unique;
+  iovec iov[2] = {{&oh, sizeof oh}, {const_cast<void*>(arg), argLen}};
+  ssize_t n = writev(fuse_session_fd(se_), iov, argLen > 0 ? 2 : 1);
+  return n < 0 ? -errno : 0;
+}
+
+int Session::AnswerErr(int slot, int err) {
+  Slot& sl = slotTable_[size_t(slot)];
+  int res = sl.rawUnique ? SendRaw(sl.rawUnique, err, nullptr, 0) : fuse_reply_err(sl.req, err);
+  Free(slot);
+  return res;
+}
+
+// replyStatx(slot): the statx reply from the scratch (S_STAT block, S_STATX extras, S_ATTR_TIMEOUT).
+Napi::Value Session::ReplyStatx(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int slot = -1;
+  if (!SlotArg(info, &slot)) return env.Undefined();
+  Slot& sl = slotTable_[size_t(slot)];
+  if (!sl.rawUnique || int(Header(slot)[F_OP]) != OP_STATX) {
+    Napi::Error::New(env, "replyStatx: not a statx request").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  kabi::StatxOut out;
+  FillStatxOut(scratch_, &out);
+  return Finish(env, slot, SendRaw(sl.rawUnique, 0, &out, sizeof out));
+}
+
+}  // namespace rxfuse
