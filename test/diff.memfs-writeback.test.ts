@@ -1,5 +1,5 @@
 // The scripted differential cases (test/diff/cases), memfs with the kernel's writeback cache
-// (writeback=on) against tmpfs: the same cases as diff.memfs.test.ts, with a syncfs(2) before each
+// (writeback=on) against tmpfs: the same cases as diff.memfs.test.ts, with a syncfs(2) and an fsync(2) of each open descriptor before each
 // step on both sides. Without it, what the kernel still holds in its page cache is not in memfs yet:
 // st_blocks, SEEK_DATA/SEEK_HOLE and statfs counts (answered by memfs) lag behind. Two differences
 // are allowed, each the kernel's (docs/design.md, "memfs: zero range, writeback, O_TMPFILE").

@@ -367,7 +367,7 @@ export class MemFs {
     return n.data.read(req.offset64, req.size);
   }
 
-  write(req: WriteRequest): number {
+  write(req: WriteRequest): number | Promise<number> {
     const n = this.table.get(req.ino);
     if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
     const pages = n.data.pages;
@@ -375,8 +375,9 @@ export class MemFs {
     n.modified();
     if (!req.writepage) this.dropPrivs(n, req);
     // A page written back from the kernel's cache: its attributes (st_blocks) are stale there, and
-    // the kernel drops them only when told (it keeps its own size and times under writeback).
-    else if (n.data.pages !== pages) this.fuse?.invalidateInode(n.ino, -1).catch(() => undefined);
+    // the kernel drops them only when told (it keeps its own size and times under writeback). Told
+    // before the write is answered, so that an fsync waiting for it sees the new count.
+    else if (n.data.pages !== pages && this.fuse) return this.fuse.invalidateInode(n.ino, -1).then(() => count, () => count);
     return count;
   }
 
