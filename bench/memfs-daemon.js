@@ -35,11 +35,6 @@ class Daemon {
     return JSON.parse(ls[ls.length - 1].slice('rxfuse-stats: '.length));
   }
 
-  async sample() {
-    const st = await this.stats();
-    return { ...status(this.proc.pid), heap: st.memory?.heapUsed, external: st.memory?.external, stats: st };
-  }
-
   async stop() {
     if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
     await Promise.race([this.exited, sleep(10000)]);

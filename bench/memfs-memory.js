@@ -87,15 +87,21 @@ function slabs() {
   return out;
 }
 
+/** RSS and peak of the memfs child, its JS heap and its registry's figures. */
+async function sample(d) {
+  const st = await d.stats();
+  return { ...status(d.proc.pid), heap: st.memory?.heapUsed, external: st.memory?.external, stats: st };
+}
+
 async function measureMemfs(bin, o) {
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'memfs-memory-'));
   const d = new Daemon(bin, mnt, [], ['--stats']);
   try {
     await d.mounted;
     await sleep(500);
-    const base = await d.sample();
+    const base = await sample(d);
     client('create', path.join(mnt, 'd'), o);
-    const full = await d.sample();
+    const full = await sample(d);
     client('delete', path.join(mnt, 'd'), o);
     dropCaches();
     for (let i = 0; i < 600; i++) {
@@ -104,10 +110,10 @@ async function measureMemfs(bin, o) {
       dropCaches();
       await sleep(100);
     }
-    const deleted = await d.sample();
+    const deleted = await sample(d);
     // V8 gives memory back after a GC; this is what the process holds 10 s later.
     await sleep(10000);
-    const later = await d.sample();
+    const later = await sample(d);
     return { base, full, deleted, later };
   } finally {
     await d.stop();
