@@ -16,10 +16,11 @@
 // forgotten the inodes (echo 2 > drop_caches) and memfs has freed them (pendingRemovals 0).
 // tmpfs's cost is the growth of Shmem and of its slab caches (shmem_inode_cache, dentry, xarray
 // nodes) over the same workload.
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { Daemon, sleep } = require('./memfs-daemon');
 
 const CLIENT = `
 import os, sys
@@ -52,8 +53,6 @@ function parse(argv) {
   if (o.bins.length === 0) o.bins.push(path.join(__dirname, '..', 'bin', 'rxfuse.js'));
   return o;
 }
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function client(op, dir, o) {
   execFileSync('python3', ['-c', CLIENT, op, dir, String(o.files), String(o.size)], { stdio: 'inherit', timeout: 3600e3 });
@@ -88,59 +87,21 @@ function slabs() {
   return out;
 }
 
-class Daemon {
-  constructor(bin, dir) {
-    this.dir = dir;
-    this.stderr = '';
-    this.proc = spawn(process.execPath, [bin, 'memfs', dir, '--stats'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.proc.stderr.on('data', (b) => { this.stderr += b; });
-    this.exited = new Promise((r) => this.proc.on('exit', (code) => r(code)));
-    this.mounted = new Promise((resolve, reject) => {
-      let out = '';
-      this.proc.stdout.on('data', (b) => {
-        out += b;
-        if (out.includes('mounted')) resolve();
-      });
-      this.exited.then((c) => reject(new Error(`memfs exited (${c}): ${this.stderr}`)));
-      setTimeout(() => reject(new Error('memfs: no mount within 20 s')), 20000).unref();
-    });
-  }
-
-  /** The stats line printed on SIGUSR1 (the registry's figures and process.memoryUsage()). */
-  async stats() {
-    const lines = () => this.stderr.split('\n').filter((l) => l.startsWith('rxfuse-stats: '));
-    const before = lines().length;
-    this.proc.kill('SIGUSR1');
-    for (let i = 0; i < 200 && lines().length === before; i++) await sleep(50);
-    const ls = lines();
-    if (ls.length === before) throw new Error('memfs: no stats line');
-    return JSON.parse(ls[ls.length - 1].slice('rxfuse-stats: '.length));
-  }
-
-  async sample() {
-    const st = await this.stats();
-    return { ...status(this.proc.pid), heap: st.memory?.heapUsed, external: st.memory?.external, stats: st };
-  }
-
-  async stop() {
-    if (this.proc.exitCode === null) this.proc.kill('SIGTERM');
-    await Promise.race([this.exited, sleep(10000)]);
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
-    if (fs.readFileSync('/proc/self/mounts', 'utf8').includes(` ${this.dir} `)) {
-      execFileSync('fusermount3', ['-u', '-z', this.dir], { stdio: 'ignore' });
-    }
-  }
+/** RSS and peak of the memfs child, its JS heap and its registry's figures. */
+async function sample(d) {
+  const st = await d.stats();
+  return { ...status(d.proc.pid), heap: st.memory?.heapUsed, external: st.memory?.external, stats: st };
 }
 
 async function measureMemfs(bin, o) {
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'memfs-memory-'));
-  const d = new Daemon(bin, mnt);
+  const d = new Daemon(bin, mnt, [], ['--stats']);
   try {
     await d.mounted;
     await sleep(500);
-    const base = await d.sample();
+    const base = await sample(d);
     client('create', path.join(mnt, 'd'), o);
-    const full = await d.sample();
+    const full = await sample(d);
     client('delete', path.join(mnt, 'd'), o);
     dropCaches();
     for (let i = 0; i < 600; i++) {
@@ -149,10 +110,10 @@ async function measureMemfs(bin, o) {
       dropCaches();
       await sleep(100);
     }
-    const deleted = await d.sample();
+    const deleted = await sample(d);
     // V8 gives memory back after a GC; this is what the process holds 10 s later.
     await sleep(10000);
-    const later = await d.sample();
+    const later = await sample(d);
     return { base, full, deleted, later };
   } finally {
     await d.stop();

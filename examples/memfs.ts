@@ -1,5 +1,5 @@
 // memfs: a complete in-memory POSIX filesystem that behaves like the kernel's tmpfs.
-//   rxfuse memfs [size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL] <mountpoint>
+//   rxfuse memfs [size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL] [writeback=on|off] <mountpoint>
 //
 // ## memfs: how it stores data, cookies, times, and what differs from tmpfs
 //
@@ -48,6 +48,9 @@
 //   kernel marks FUSE inodes S_NOATIME/S_NOCMTIME and handles that I/O itself).
 // - lseek SEEK_END/SEEK_DATA/SEEK_HOLE on a directory: the kernel's FUSE directories use
 //   generic_file_llseek (an offset or ENXIO) where tmpfs answers EINVAL; memfs is not asked.
+// - writeback=on (the kernel's writeback cache): st_blocks, SEEK_DATA/SEEK_HOLE and statfs counts
+//   lag behind writes the kernel still holds, and truncate(2) to the same size moves no time (the
+//   kernel owns size, mtime and ctime then); see docs/design.md, "memfs: zero range, writeback".
 // - No O_TMPFILE: rxfuse has no tmpfile op.
 // - libfuse 3.14 mounts take only atime/noatime: nodiratime, relatime, strictatime by a remount.
 // - Directory cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see
@@ -70,7 +73,7 @@ export { MemFs, type MemFsOptions } from './memfs/fs';
  * (handle_killpriv off: it then sends the mode change as a setattr). libfuse mounts nosuid,nodev
  * unless told otherwise (-o suid,dev), where tmpfs does not: that is the mount, not memfs.
  */
-export function memfsOptions(): FuseOptions {
+export function memfsOptions(options: Pick<MemFsOptions, 'writeback'> = {}): FuseOptions {
   const root = process.getuid?.() === 0;
   return {
     fsname: 'memfs',
@@ -79,12 +82,15 @@ export function memfsOptions(): FuseOptions {
     // ioctlDir: lsattr/chattr on directories (libfuse refuses directory ioctls without it).
     // posixAcl: ACLs (memfs/acl.ts), enforced by the kernel; dontMask: the umask arrives unapplied, as
     // with posix_acl the kernel would apply it even when a default ACL says otherwise.
-    conn: { capabilities: { handleKillpriv: false, ioctlDir: true, posixAcl: true, dontMask: true } },
+    // writebackCache: the kernel's page cache takes writes and sends them in pages (see MemFsOptions.writeback).
+    conn: {
+      capabilities: { handleKillpriv: false, ioctlDir: true, posixAcl: true, dontMask: true, writebackCache: options.writeback === true },
+    },
     largeFiles: true,  // offsets and sizes up to 2^63 - 1, as tmpfs
   };
 }
 
-const ARGS = 'memfs takes size=BYTES[k|m|g|t], inodes=N, mode=OCTAL';
+const ARGS = 'memfs takes size=BYTES[k|m|g|t], inodes=N, mode=OCTAL, writeback=on|off';
 
 /** A whole number of at most 2^53 - 1, or undefined. */
 function whole(digits: string, unit = 1): number | undefined {
@@ -114,6 +120,11 @@ function mode(v: string): number {
   return n;
 }
 
+function onOff(k: string, v: string): boolean {
+  if (v !== 'on' && v !== 'off') throw new Error(`memfs: ${k}=${v}: on or off`);
+  return v === 'on';
+}
+
 /** Parses the command line's key=value arguments; a bad one is an Error naming it and what it takes. */
 export function parseMemfsArgs(args: readonly string[]): MemFsOptions {
   const o: MemFsOptions = {};
@@ -124,6 +135,7 @@ export function parseMemfsArgs(args: readonly string[]): MemFsOptions {
     if (k === 'size') o.size = size(v);
     else if (k === 'inodes') o.inodes = inodes(v);
     else if (k === 'mode') o.rootMode = mode(v);
+    else if (k === 'writeback') o.writeback = onOff(k, v);
     else throw new Error(`memfs: unknown argument ${a} (${ARGS})`);
   }
   return o;
@@ -133,8 +145,9 @@ let instance: MemFs | undefined;
 
 const example: Example = {
   description: 'an in-memory POSIX filesystem that behaves like tmpfs',
-  usage: '[size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL]',
+  usage: '[size=BYTES[k|m|g|t]] [inodes=N] [mode=OCTAL] [writeback=on|off]',
   options: memfsOptions(),
+  optionsFor: (args) => memfsOptions(parseMemfsArgs(args)),
   setup(fuse: Fuse, args: readonly string[]) {
     instance = new MemFs(parseMemfsArgs(args));
     instance.attach(fuse);

@@ -20,6 +20,8 @@ export interface Example {
   readonly flags?: readonly string[];
   /** Mount options the example wants by default (the command line adds to them). */
   readonly options?: FuseOptions;
+  /** Mount options that depend on the example's arguments (used instead of `options` when given). */
+  optionsFor?(args: readonly string[]): FuseOptions;
   /** Attaches the handlers; called before mount with the example's arguments. */
   setup(fuse: Fuse, args: readonly string[]): void | Promise<void>;
   /** Called once the mount is closed, before the command exits (e.g. to print figures). */
@@ -136,7 +138,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const cli = parseArgs(argv, (name) => load(name).flags ?? []);
   sys.raiseNofileLimit();  // a server's fds: soft limit up to the hard one (filesystems size caches from it)
   const ex = load(cli.example);
-  const base: FuseOptions = ex.options ?? {};
+  const base: FuseOptions = ex.optionsFor?.(cli.args) ?? ex.options ?? {};
   // RXFUSE_BUSY_POLL=µs (0: off) overrides the busy-poll, for benchmark variants.
   const envSpin = process.env.RXFUSE_BUSY_POLL;
   const fuse = new Fuse({

@@ -161,7 +161,7 @@ describe('the rxfuse command: argument checks', function () {
     assert.equal(mountsAt(mnt), 1, 'still the dead one only');
   });
 
-  it('memfs: a bad size=, inodes= or mode= is refused naming it and what it takes; good ones are applied', async function () {
+  it('memfs: a bad size=, inodes=, mode= or writeback= is refused naming it and what it takes; good ones are applied', async function () {
     const mnt = path.join(work, 'm');
     fs.mkdirSync(mnt);
     // Each message begins "rxfuse: memfs: <the argument> ..." and says what is wrong and what it takes.
@@ -175,7 +175,8 @@ describe('the rxfuse command: argument checks', function () {
       ['size=5', 'holds no page (memfs stores whole 4096-byte pages: give size=4k or more)'],
       ['size=1x', 'is not a size (bytes, or a whole number with k, m, g or t'],
       ['size=8192t', 'is not a size'],
-      ['colour=red', '(memfs takes size=BYTES[k|m|g|t], inodes=N, mode=OCTAL)'],
+      ['writeback=yes', 'writeback=yes: on or off'],
+      ['colour=red', '(memfs takes size=BYTES[k|m|g|t], inodes=N, mode=OCTAL, writeback=on|off)'],
     ];
     for (const [arg, why] of bad) {
       const r = await run(['memfs', arg, mnt]);
@@ -184,7 +185,7 @@ describe('the rxfuse command: argument checks', function () {
       assert.equal(r.code, 1, arg);
       assert.equal(mountsAt(mnt), 0, arg);
     }
-    const c = await serve(['memfs', 'mode=750', 'inodes=3', 'size=1m', mnt], mnt);
+    const c = await serve(['memfs', 'mode=750', 'inodes=3', 'size=1m', 'writeback=on', mnt], mnt);
     const st = await fsp.stat(mnt);
     assert.equal(st.mode & 0o7777, 0o750);
     const sf = await fsp.statfs(mnt);

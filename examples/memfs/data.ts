@@ -167,8 +167,7 @@ export class FileData {
     const end = plus(off, len);
     const p0 = index(off, PAGE);
     const p1 = indexUp(end, PAGE);
-    if (p1 - p0 > this.space.free + this.pages) enospc();
-    if (this.holesIn(p0, p1) > this.space.free) enospc();
+    this.checkRoom(p0, p1);
     for (let p = p0; p < p1; p++) {
       const c = this.chunk(Math.floor(p / CHUNK_PAGES));
       const i = p % CHUNK_PAGES;
@@ -176,6 +175,23 @@ export class FileData {
       this.set(c, i, c.state(i) === HOLE ? FALLOC : DATA);
     }
     if (!keepSize && end > this.size) this.size = end;
+  }
+
+  /**
+   * FALLOC_FL_ZERO_RANGE: [off, off+len) reads as zeros and its pages stay allocated (the size
+   * grows unless keepSize), all or nothing: a punch then an allocate, as the range's pages would be
+   * after fallocate(PUNCH_HOLE) and fallocate(0) on tmpfs.
+   */
+  zero(off: U64, len: U64, keepSize: boolean): void {
+    this.checkRoom(index(off, PAGE), indexUp(plus(off, len), PAGE));
+    this.punch(off, len);
+    this.allocate(off, len, keepSize);
+  }
+
+  /** ENOSPC unless the holes in pages [p0, p1) fit the free space. */
+  private checkRoom(p0: number, p1: number): void {
+    if (p1 - p0 > this.space.free + this.pages) enospc();
+    if (this.holesIn(p0, p1) > this.space.free) enospc();
   }
 
   /** FALLOC_FL_PUNCH_HOLE: zeroes [off, off+len), frees the pages wholly inside. */

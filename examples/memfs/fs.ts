@@ -39,6 +39,12 @@ export interface MemFsOptions {
   /** Seconds the kernel may cache attributes and names (default 1). */
   attrTimeout?: number;
   entryTimeout?: number;
+  /**
+   * The kernel's writeback cache (memfsOptions({ writeback: true }) asks for it): writes land in the
+   * page cache and reach memfs in pages, later; the kernel then owns size, mtime and ctime of open
+   * regular files and sends them as setattr. Default off.
+   */
+  writeback?: boolean;
 }
 
 const ROOT = 1;
@@ -49,7 +55,7 @@ const SEEK_HOLE = 4;
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
 const RENAME_KNOWN = RenameFlags.NOREPLACE | RenameFlags.EXCHANGE | RenameFlags.WHITEOUT;
-const FALLOC_KNOWN = FallocFlags.KEEP_SIZE | FallocFlags.PUNCH_HOLE;
+const FALLOC_KNOWN = FallocFlags.KEEP_SIZE | FallocFlags.PUNCH_HOLE | FallocFlags.ZERO_RANGE;
 /** setattr bits that are a change of the inode (ctime), whatever the values. */
 const CHANGES = SetattrValid.MODE | SetattrValid.UID | SetattrValid.GID | SetattrValid.ATIME | SetattrValid.MTIME
   | SetattrValid.ATIME_NOW | SetattrValid.MTIME_NOW;
@@ -368,12 +374,17 @@ export class MemFs {
     return n.data.read(req.offset64, req.size);
   }
 
-  write(req: WriteRequest): number {
+  write(req: WriteRequest): number | Promise<number> {
     const n = this.table.get(req.ino);
     if (!n.data) fail(n.isDir ? 'EISDIR' : 'EINVAL');
+    const pages = n.data.pages;
     const count = n.data.write(req.offset64, req.data);
     n.modified();
     if (!req.writepage) this.dropPrivs(n, req);
+    // A page written back from the kernel's cache: its attributes (st_blocks) are stale there, and
+    // the kernel drops them only when told (it keeps its own size and times under writeback). Told
+    // before the write is answered, so that an fsync waiting for it sees the new count.
+    else if (n.data.pages !== pages && this.fuse) return this.fuse.invalidateInode(n.ino, -1).then(() => count, () => count);
     return count;
   }
 
@@ -382,9 +393,11 @@ export class MemFs {
     if (!n.data) fail('ENODEV');
     const mode = req.mode;
     checkFallocate(n, mode, FallocFlags.KEEP_SIZE);
-    if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no ZERO_RANGE, COLLAPSE or INSERT
+    if (mode & ~FALLOC_KNOWN) fail('EOPNOTSUPP');  // as tmpfs: no COLLAPSE or INSERT
+    const keepSize = (mode & FallocFlags.KEEP_SIZE) !== 0;
     if (mode & FallocFlags.PUNCH_HOLE) n.data.punch(req.offset64, req.length64);
-    else n.data.allocate(req.offset64, req.length64, (mode & FallocFlags.KEEP_SIZE) !== 0);
+    else if (mode & FallocFlags.ZERO_RANGE) n.data.zero(req.offset64, req.length64, keepSize);
+    else n.data.allocate(req.offset64, req.length64, keepSize);
     n.modified();
   }
 

@@ -22,8 +22,9 @@ export class Runner extends JsonLinesChild {
     readonly base: string,
     readonly identity: RunAs,
     times: boolean,
+    sync = false,
   ) {
-    super([RUNNER, base, identity, ...(times ? ['--times'] : [])], `runner (${identity} in ${base})`);
+    super([RUNNER, base, identity, ...(times ? ['--times'] : []), ...(sync ? ['--sync'] : [])], `runner (${identity} in ${base})`);
   }
 
   /** Runs one case in a fresh directory `name`; answers each step's result. */
@@ -88,7 +89,7 @@ export function loadExample(name: string): Example {
 export async function mountExample(name: string, args: readonly string[] = [], extra: FuseOptions = {}): Promise<Target> {
   const ex = loadExample(name);
   const dir = await tempDir(`rxfuse-diff-${name}-`);
-  const base = ex.options ?? {};
+  const base = ex.optionsFor?.(args) ?? ex.options ?? {};
   const fuse = new Fuse({
     mountTimeout: 10000,
     autoUnmount: true,
@@ -208,8 +209,13 @@ export function caseDir(index: number): string {
   return `c${String(index).padStart(3, '0')}`;
 }
 
-/** A mocha suite: every case of every area, as root and as the unprivileged user, ref vs sut. */
-export function diffSuite(areas: readonly { name: string; cases: readonly Case[] }[], mountRef: () => Promise<Target>, mountSut: () => Promise<Target>): void {
+/**
+ * A mocha suite: every case of every area, as root and as the unprivileged user, ref vs sut.
+ * `sync`: both runners call syncfs(2) before each step (for a mount with the writeback cache).
+ */
+export function diffSuite(
+  areas: readonly { name: string; cases: readonly Case[] }[], mountRef: () => Promise<Target>, mountSut: () => Promise<Target>, sync = false,
+): void {
   let ref: Target | undefined;
   let sut: Target | undefined;
   before(async function () {
@@ -227,7 +233,7 @@ export function diffSuite(areas: readonly { name: string; cases: readonly Case[]
       let runners: [Runner, Runner] | undefined;
       before(function () {
         if (!ref || !sut) throw new Error('the mounts are not there');
-        runners = [new Runner(ref.dir, who, true), new Runner(sut.dir, who, true)];
+        runners = [new Runner(ref.dir, who, true, sync), new Runner(sut.dir, who, true, sync)];
       });
       after(async function () {
         await Promise.all(runners?.map((r) => r.close()) ?? []);

@@ -569,9 +569,27 @@ class Run:
         os.umask(0o022)
 
 
+def synced(fd, case, step):
+    # syncfs starts the writeback of every file; the kernel may end a FUSE page's writeback before
+    # the filesystem answered its WRITE, and fsync waits for those answers (close does it too).
+    if libc.syncfs(fd) < 0:
+        return {'bug': 'syncfs: ' + os.strerror(ctypes.get_errno())}
+    for f in case.fds.values():
+        try:
+            os.fsync(f)
+        except OSError:
+            pass  # a FIFO, socket or O_PATH descriptor
+    return case.do(step)
+
+
 def main():
     base, identity = sys.argv[1], sys.argv[2]
     times = '--times' in sys.argv[3:]
+    # --sync: syncfs(2) and fsync(2) of the open descriptors before each step, so that the filesystem
+    # has every write the kernel held in its page cache (writeback cache) and its times (the
+    # kernel's SETATTR) when the step looks.
+    sync = '--sync' in sys.argv[3:]
+    syncfd = os.open(base, os.O_RDONLY | os.O_DIRECTORY) if sync else -1
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     run = Run(base, identity, times)
@@ -585,7 +603,7 @@ def main():
         if cmd == 'case':
             c = Case(run, req['name'])
             try:
-                res = [c.do(s) for s in req['steps']]
+                res = [c.do(s) for s in req['steps']] if syncfd < 0 else [synced(syncfd, c, s) for s in req['steps']]
             finally:
                 c.close()
             reply = {'results': res}
