@@ -8,7 +8,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { mountExample, mountPassthrough, mountTmpfs, type Target } from './diff/harness';
-import { sh } from './helpers';
+import { PASSTHROUGH_OFF, sh } from './helpers';
 
 const TREESUM = path.resolve(__dirname, '..', '..', 'test', 'diff', 'treesum.py');
 const PYTHON = '/usr/bin/python3';
@@ -325,5 +325,6 @@ function programs(name: string, mount: () => Promise<Target>): void {
   });
 }
 
-programs('memfs', () => mountExample('memfs'));
+// RXFUSE_PASSTHROUGH=off (npm run test:no-passthrough) reruns only the passthrough: memfs has none.
+if (!PASSTHROUGH_OFF) programs('memfs', () => mountExample('memfs'));
 programs('passthrough', mountPassthrough);
