@@ -93,20 +93,26 @@ const E = errno;
  * A field read after the slot was reused throws ReplyError.
  */
 export abstract class Request {
-  /** @internal */ readonly _host: RequestHost;
-  /** @internal */ readonly _slot: number;
-  /** @internal */ readonly _b: number;
-  /** @internal */ readonly _gen: number;
-  /** @internal Answered (complete()): the one mark of it a Request has. */ _done = false;
-  /** @internal Answered by rxfuse on the handler's behalf (timeout, dropped, unclaimed). */ _byRxfuse = false;
+  // `declare`d and assigned in the constructor, not class fields: a field initializer of this base
+  // class runs for every request class, and V8 answers such a megamorphic define in its runtime on
+  // every request (seven misses per request; docs/performance.md, "Instructions per request").
+  /** @internal */ declare readonly _host: RequestHost;
+  /** @internal */ declare readonly _slot: number;
+  /** @internal */ declare readonly _b: number;
+  /** @internal */ declare readonly _gen: number;
+  /** @internal Answered (complete()): the one mark of it a Request has. */ declare _done: boolean;
+  /** @internal Answered by rxfuse on the handler's behalf (timeout, dropped, unclaimed). */ declare _byRxfuse: boolean;
   /** @internal A handler (or an explicit claim()) has taken the request. */
-  _claimed = false;
+  declare _claimed: boolean;
 
   constructor(host: RequestHost, slot: number, gen: number) {
     this._host = host;
     this._slot = slot;
     this._b = slot * SLOT_F64;
     this._gen = gen;
+    this._done = false;
+    this._byRxfuse = false;
+    this._claimed = false;
   }
 
   /** The op's name ('lookup', 'read', ...): the key of RequestMap. */

@@ -130,7 +130,7 @@ export class ConstantBenchFs {
         this.scratchSlot.set(r.entry.attr.ino, this.scratch.length);
         this.scratch.push({ name: req.name, ino: r.entry.attr.ino });
         this.listings.delete(SCRATCH);
-        return { ...r.entry, fh: 0 };
+        return { attr: r.entry.attr, attrTimeout: 0, entryTimeout: 0, fh: 0 };  // no spread: see benchfs.ts
       },
       unlink: (req) => {
         const r = req.parent === SCRATCH ? scratchNames.get(req.nameKey) : undefined;
