@@ -8,7 +8,7 @@
         "src-native/receive_loop.cc",
         "src-native/spin_policy.cc",
         "src-native/decoders.cc",
-        "src-native/replies.cc",
+        "src-native/replies.cc", "src-native/direct_calls.cc",
         "src-native/raw_ops.cc",
         "src-native/notify.cc",
         "src-native/passthrough.cc",

@@ -20,7 +20,7 @@ napi_value Undefined(napi_env env) {
 }  // namespace
 
 void Session::CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
-  if (!jsAllowed_) return;
+  if (!jsAllowed_ || fn.IsEmpty()) return;  // empty: after Teardown
   napi_value result;
   napi_status st = napi_call_function(env_, Undefined(env_), fn.Value(), args.size(), args.begin(), &result);
   if (st != napi_ok) {

@@ -92,9 +92,11 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   resourceRef_ = Napi::Persistent(Napi::Object(env, resource));
   napi_value name = Napi::String::New(env, "rxfuse.Session");
   napi_async_init(env, resource, name, &asyncCtx_);
+  InstallDirectMethods(env, info.This().As<Napi::Object>());
 }
 
 Session::~Session() {
+  *self_ = nullptr;  // the reply functions may outlive this object
   if (!closed_) Teardown(false);
   if (asyncCtx_) napi_async_destroy(env_, asyncCtx_);
 }
@@ -507,7 +509,13 @@ void Session::Teardown(bool callJs) {
     if (mounted_) pt_.CloseAll(fuse_session_fd(se_));
     if (mounted_) fuse_session_unmount(se_);
     if (watcherFd_ >= 0) {
-      // The unmount is done: the watcher sees EOF, finds the mount gone and exits.
+      // The unmount is done: say so, so that the watcher leaves at EOF without looking (a new mount
+      // at the mountpoint may already carry this one's mount id and device number).
+      if (mounted_) {
+        ssize_t w;
+        do w = write(watcherFd_, &kUnmountedByte, 1);
+        while (w < 0 && errno == EINTR);
+      }
       close(watcherFd_);
       watcherFd_ = -1;
     }
@@ -537,6 +545,10 @@ void Session::Teardown(bool callJs) {
     napi_create_string_utf8(env_, "closed", NAPI_AUTO_LENGTH, &kind);
     CallJs(onEvent_, {kind});
   }
+  // The last call into JS: the two callbacks reach the Fuse that holds this object, so keeping
+  // them would keep both (and the request and receive buffers) alive after unmount.
+  dispatch_.Reset();
+  onEvent_.Reset();
   if (wasMounted) Unref();
 }
 
@@ -565,25 +577,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::BackingClose>("backingClose"),
                          InstanceMethod<&Session::PassthroughStats>("passthroughStats"),
                          InstanceMethod<&Session::SetLadder>("setLadder"),
-                         InstanceMethod<&Session::LadderReply>("ladderReply"),
-                         InstanceMethod<&Session::ReplyErr>("replyErr"),
-                         InstanceMethod<&Session::ReplyEntry>("replyEntry"),
-                         InstanceMethod<&Session::ReplyCreate>("replyCreate"),
-                         InstanceMethod<&Session::ReplyAttr>("replyAttr"),
-                         InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
-                         InstanceMethod<&Session::ReplyOpen>("replyOpen"),
-                         InstanceMethod<&Session::ReplyWrite>("replyWrite"),
-                         InstanceMethod<&Session::ReplyBuf>("replyBuf"),
-                         InstanceMethod<&Session::ReplyFd>("replyFd"),
-                         InstanceMethod<&Session::ReplyStatfs>("replyStatfs"),
-                         InstanceMethod<&Session::ReplyXattr>("replyXattr"),
-                         InstanceMethod<&Session::ReplyLock>("replyLock"),
-                         InstanceMethod<&Session::ReplyBmap>("replyBmap"),
-                         InstanceMethod<&Session::ReplyIoctl>("replyIoctl"),
-                         InstanceMethod<&Session::ReplyPoll>("replyPoll"),
-                         InstanceMethod<&Session::ReplyLseek>("replyLseek"),
-                         InstanceMethod<&Session::ReplyDirents>("replyDirents"),
-                         InstanceMethod<&Session::ReplyStatx>("replyStatx"),
+                         // The reply methods are each session's own (InstallDirectMethods, direct_calls.cc).
                      });
 }
 

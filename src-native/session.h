@@ -77,6 +77,14 @@ class Session : public Napi::ObjectWrap<Session> {
   // @internal, benchmark only: the ablation ladder's steps 1-3 (ladder.cc); answers call->req once.
   void LadderServe(LadderCall* call);
 
+  // The reply methods, as direct_calls.cc installs them on each session object.
+  using Method = Napi::Value (Session::*)(const Napi::CallbackInfo&);
+  struct DirectMethod {
+    const char* name;
+    Method method;
+  };
+  static const DirectMethod kDirectMethods[];
+
  private:
   // JS-facing methods.
   Napi::Value Mount(const Napi::CallbackInfo& info);
@@ -102,6 +110,11 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value SetLadder(const Napi::CallbackInfo& info);    // ladder.cc
   Napi::Value LadderReply(const Napi::CallbackInfo& info);  // ladder.cc
   // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
+  // Installs kDirectMethods as own functions of `self` (direct_calls.cc).
+  void InstallDirectMethods(Napi::Env env, Napi::Object self);
+  // This session while it lives, nullptr after: what the direct methods call through.
+  std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
+
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
   Napi::Value ReplyCreate(const Napi::CallbackInfo& info);

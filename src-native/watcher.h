@@ -6,6 +6,10 @@
 
 namespace rxfuse {
 
+// Written on the pipe after a clean unmount, before closing it: the watcher then leaves the mount
+// table alone (a new mount may already have reused the mount id and the device number).
+constexpr char kUnmountedByte = 'u';
+
 struct Watcher {
   int pid = -1;
   int fd = -1;  // the pipe's write end: closing it (or dying) tells the watcher we are gone
