@@ -584,6 +584,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyLseek>("replyLseek"),
                          InstanceMethod<&Session::ReplyDirents>("replyDirents"),
                          InstanceMethod<&Session::ReplyStatx>("replyStatx"),
+                         InstanceMethod<&Session::ReplyTmpfile>("replyTmpfile"),
                      });
 }
 
