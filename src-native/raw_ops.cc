@@ -212,34 +212,32 @@ int Session::AnswerErr(int slot, int err) {
 
 // replyStatx(slot): the statx reply from the scratch (S_STAT block, S_STATX extras, S_ATTR_TIMEOUT).
 Napi::Value Session::ReplyStatx(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   int slot = -1;
-  if (!SlotArg(info, &slot)) return env.Undefined();
-  Slot& sl = slotTable_[size_t(slot)];
-  if (!sl.rawUnique || int(Header(slot)[F_OP]) != OP_STATX) {
-    Napi::Error::New(env, "replyStatx: not a statx request").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!RawSlotArg(info, OP_STATX, "replyStatx: not a statx request", &slot)) return info.Env().Undefined();
   kabi::StatxOut out;
   FillStatxOut(scratch_, &out);
-  return Finish(env, slot, SendRaw(sl.rawUnique, 0, &out, sizeof out));
+  return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
+}
+
+// The slot argument of a raw op's reply, which must be a request of that op.
+bool Session::RawSlotArg(const Napi::CallbackInfo& info, int op, const char* wrongOp, int* slot) {
+  if (!SlotArg(info, slot)) return false;
+  if (!slotTable_[size_t(*slot)].rawUnique || int(Header(*slot)[F_OP]) != op) {
+    Napi::Error::New(info.Env(), wrongOp).ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
 }
 
 // replyTmpfile(slot): the create reply (fuse_entry_out + fuse_open_out) from the scratch's entry and
 // file info blocks, as fuse_reply_create would write it; a backing id passes the file through.
 Napi::Value Session::ReplyTmpfile(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   int slot = -1;
-  if (!SlotArg(info, &slot)) return env.Undefined();
-  Slot& sl = slotTable_[size_t(slot)];
-  if (!sl.rawUnique || int(Header(slot)[F_OP]) != OP_TMPFILE) {
-    Napi::Error::New(env, "replyTmpfile: not a tmpfile request").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!RawSlotArg(info, OP_TMPFILE, "replyTmpfile: not a tmpfile request", &slot)) return info.Env().Undefined();
   kabi::CreateOut out;
   FillEntryOut(scratch_, &out.entry);
   FillOpenOut(scratch_, &out.open);
-  return Finish(env, slot, SendRaw(sl.rawUnique, 0, &out, sizeof out));
+  return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
 }
 
 }  // namespace rxfuse
