@@ -51,7 +51,6 @@
 // - writeback=on (the kernel's writeback cache): st_blocks, SEEK_DATA/SEEK_HOLE and statfs counts
 //   lag behind writes the kernel still holds, and truncate(2) to the same size moves no time (the
 //   kernel owns size, mtime and ctime then); see docs/design.md, "memfs: zero range, writeback".
-// - No O_TMPFILE: rxfuse has no tmpfile op.
 // - libfuse 3.14 mounts take only atime/noatime: nodiratime, relatime, strictatime by a remount.
 // - Directory cookies are 53-bit numbers, where tmpfs's are small (a 32-bit getdents would see
 //   EOVERFLOW). Offsets and sizes go to 2^63 - 1 as tmpfs's (largeFiles; examples/memfs/offsets.ts).

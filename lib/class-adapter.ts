@@ -326,6 +326,14 @@ export class Operations {
   statx(inode: number, mask: number, fh: number | null, ctx: RequestContext): Awaitable<StatxResult> {
     return enosys();
   }
+
+  /**
+   * open(2) with O_TMPFILE in `parentInode`: makes an unnamed regular file (nlink 0, in no
+   * directory) and opens it; returns [file handle or FileInfo, attributes], as create does.
+   */
+  tmpfile(parentInode: number, mode: number, flags: number, ctx: RequestContext): Awaitable<[FileInfo | number, EntryAttributes]> {
+    return enosys();
+  }
 }
 
 /** The methods that map to ops (all but init). */
@@ -423,6 +431,10 @@ export function operationsHandlers(ops: Operations): Handlers {
       return { ...toEntry(attrs), ...fileInfo(fi) };
     },
     statx: (req) => ops.statx(req.ino, req.mask, req.hasFh ? req.fh : null, req),
+    tmpfile: async (req): Promise<CreateResult> => {
+      const [fi, attrs] = await ops.tmpfile(req.parent, req.mode, req.flags, req);
+      return { ...toEntry(attrs), ...fileInfo(fi) };
+    },
   };
   const table: Handlers = {};
   for (const op of Object.keys(all) as (keyof Handlers)[]) {

@@ -98,6 +98,8 @@ export interface NativeSession {
   replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
   /** A raw op (src-native/raw_ops.cc): the statx reply from the scratch. */
   replyStatx(slot: number): number;
+  /** A raw op: the tmpfile reply (create's: entry + open file) from the scratch. */
+  replyTmpfile(slot: number): number;
 }
 
 export interface NativeSessionCtor {

@@ -10,7 +10,7 @@ export const OPS = [
   'create', 'getlk', 'setlk', 'bmap', 'ioctl', 'poll', 'forgetMulti', 'flock', 'fallocate',
   'readdirplus', 'copyFileRange', 'lseek',
   // Ops libfuse 3.14 does not know (src-native/raw_ops.cc), after libfuse's.
-  'statx',
+  'statx', 'tmpfile',
 ] as const;
 
 /** An op's name: one of OPS ('lookup', 'read', 'copyFileRange', ...). */
@@ -77,6 +77,7 @@ export const OP_FACTS: { readonly [K in OpName]: OpFacts } = {
   copyFileRange: { stickyEnosys: true, mutating: true },
   lseek: { stickyEnosys: true },
   statx: { stickyEnosys: true },
+  tmpfile: { stickyEnosys: true, entry: true, mutating: true },
 };
 
 /** The ops with a fact set, in OPS order. */

@@ -3,7 +3,7 @@
 // exactly once through its typed reply methods (or fail()). Also what a request needs from its mount
 // (RequestHost) and who watches (RequestObserver).
 import { F, SLOT_BYTES } from './layout';
-import { type Entry, type NegativeEntry, type U64, isOffset, writeEntry } from './attr';
+import { type Entry, type NegativeEntry, type OpenResult, type U64, isOffset, writeEntry, writeOpen } from './attr';
 import { complete } from './complete';
 import { Effect } from './registry-effects';
 import type { Dirents } from './dirents';
@@ -271,6 +271,22 @@ export abstract class Request {
    * @internal Marks the request answered before the native reply. Throws ReplyError on a second
    * reply; returns false when the mount is closed (the reply is then dropped quietly).
    */
+  /**
+   * A create reply (create, tmpfile): validates and writes the entry and the open file, sends it
+   * with `send` and counts one lookup and one open when the kernel took it.
+   */
+  protected sendCreate(r: Entry & OpenResult, send: (slot: number) => number): void {
+    const h = this._host;
+    const ino = writeEntry(h.scratch, 0, r);
+    if (ino === 0) throw new TypeError(`${this.op}: a negative entry is not a valid reply`);
+    writeOpen(h.scratch, r);
+    h.backing._prepare(h.scratch, r.backing, ino);
+    if (!this.begin()) return;
+    const res = send(this._slot);
+    h.backing._replied(r.backing, res === 0);
+    this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
+  }
+
   protected begin(): boolean {
     if (this._done) {
       const e = new ReplyError(this._byRxfuse

@@ -1,8 +1,7 @@
 // The requests about names in a directory: lookup, forget, mknod, mkdir, unlink, rmdir, symlink,
 // rename, link, create.
 import { F, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
-import { type Entry, type OpenResult, writeEntry, writeOpen } from './attr';
-import { Effect } from './registry-effects';
+import type { Entry, OpenResult } from './attr';
 import { Request } from './request-base';
 import { fields, names } from './request-fields';
 import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
@@ -134,18 +133,40 @@ export class CreateRequest extends NamedRequest {
    * @throws TypeError on a negative entry (ino 0) or an invalid field.
    */
   replyCreate(r: CreateResult): void {
-    const h = this._host;
-    const ino = writeEntry(h.scratch, 0, r);
-    if (ino === 0) throw new TypeError('create: a negative entry is not a valid reply');
-    writeOpen(h.scratch, r);
-    h.backing._prepare(h.scratch, r.backing, ino);
-    if (!this.begin()) return;
-    const res = h.native.replyCreate(this._slot);
-    h.backing._replied(r.backing, res === 0);
-    this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
+    this.sendCreate(r, (slot) => this._host.native.replyCreate(slot));
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);
   }
 }
 fields(CreateRequest, { mode: F.MODE, flags: F.FLAGS });
+
+/**
+ * open(2) with O_TMPFILE in the directory `parent` (FUSE_TMPFILE, an op libfuse 3.14 does not
+ * know): make an unnamed regular file (nlink 0, in no directory) and open it; answer replyCreate().
+ * The kernel links it later with LINK (linkat) unless it was opened with O_EXCL. Without a handler
+ * the kernel gets ENOSYS and answers EOPNOTSUPP to every O_TMPFILE open for the rest of the mount.
+ */
+export class TmpfileRequest extends Request {
+  readonly op = 'tmpfile';
+  /** The directory the file is made in (same as ino). */
+  get parent(): number {
+    return this.f(F.INO);
+  }
+  /** The file type and permission bits (S_IFREG | mode; the umask is applied unless dont_mask). */
+  declare readonly mode: number;
+  /** The open(2) flags (O_TMPFILE among them). */
+  declare readonly flags: number;
+  /**
+   * Answers with the new inode and the open file, as create's reply; the kernel then holds one lookup of it.
+   * @throws TypeError on a negative entry (ino 0) or an invalid field.
+   */
+  replyCreate(r: CreateResult): void {
+    this.sendCreate(r, (slot) => this._host.native.replyTmpfile(slot));
+  }
+  _reply(r: CreateResult): void {
+    this.replyCreate(r);
+  }
+}
+fields(TmpfileRequest, { mode: F.MODE, flags: F.FLAGS });
+

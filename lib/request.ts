@@ -5,7 +5,7 @@ import type { Dirents } from './dirents';
 import { OPS, type OpName } from './op-table';
 import type { Request, RequestHost } from './request-base';
 import {
-  type CreateResult, CreateRequest, ForgetMultiRequest, ForgetRequest, LinkRequest, LookupRequest, MkdirRequest,
+  type CreateResult, CreateRequest, TmpfileRequest, ForgetMultiRequest, ForgetRequest, LinkRequest, LookupRequest, MkdirRequest,
   MknodRequest, RenameRequest, RmdirRequest, SymlinkRequest, UnlinkRequest,
 } from './request-entries';
 import {
@@ -110,6 +110,8 @@ export interface RequestMap {
   lseek: LseekRequest;
   /** statx(2) asking for the birth time (an op libfuse 3.14 does not know; see StatxRequest). */
   statx: StatxRequest;
+  /** open(2) with O_TMPFILE (an op libfuse 3.14 does not know; see TmpfileRequest). */
+  tmpfile: TmpfileRequest;
 }
 
 /** What a handler of each op may return (or resolve to, or emit first), by op name: the reply it becomes. */
@@ -196,6 +198,8 @@ export interface ResultMap {
   lseek: U64;
   /** replyStatx. */
   statx: StatxResult;
+  /** Becomes replyCreate (as create). */
+  tmpfile: CreateResult;
 }
 
 type Ctor = new (host: RequestHost, slot: number, gen: number) => Request;
@@ -211,6 +215,7 @@ const CLASSES: Record<OpName, Ctor> = {
   setlk: SetlkRequest, bmap: BmapRequest, ioctl: IoctlRequest, poll: PollRequest, forgetMulti: ForgetMultiRequest,
   flock: FlockRequest, fallocate: FallocateRequest, readdirplus: ReaddirplusRequest,
   copyFileRange: CopyFileRangeRequest, lseek: LseekRequest, statx: StatxRequest,
+  tmpfile: TmpfileRequest,
 };
 
 /** Request constructors indexed by native op code. @internal */

@@ -18,6 +18,7 @@ const Session::DirectMethod Session::kDirectMethods[] = {
     {"replyBmap", &Session::ReplyBmap},         {"replyIoctl", &Session::ReplyIoctl},
     {"replyPoll", &Session::ReplyPoll},         {"replyLseek", &Session::ReplyLseek},
     {"replyDirents", &Session::ReplyDirents},   {"replyStatx", &Session::ReplyStatx},
+    {"replyTmpfile", &Session::ReplyTmpfile},
     {"ladderReply", &Session::LadderReply},  // the ablation ladder's step 3 replies as the real ones do
 };
 

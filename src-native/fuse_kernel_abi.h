@@ -11,6 +11,13 @@ namespace kabi {
 constexpr uint32_t kOpInterrupt = 36;  // FUSE_INTERRUPT
 constexpr uint32_t kGetattrFh = 1u << 0;  // FUSE_GETATTR_FH in fuse_statx_in.getattr_flags: fh is valid
 
+// FOPEN_* bits of fuse_open_out.open_flags, as libfuse sets them from fuse_file_info.
+constexpr uint32_t kFopenDirectIo = 1u << 0;
+constexpr uint32_t kFopenKeepCache = 1u << 1;
+constexpr uint32_t kFopenNonseekable = 1u << 2;
+constexpr uint32_t kFopenCacheDir = 1u << 3;
+constexpr uint32_t kFopenNoflush = 1u << 5;
+
 struct InHeader {  // struct fuse_in_header
   uint32_t len;
   uint32_t opcode;
@@ -79,11 +86,63 @@ struct StatxOut {  // struct fuse_statx_out
   Statx stat;
 };
 
+struct CreateIn {  // struct fuse_create_in (FUSE_CREATE, FUSE_TMPFILE)
+  uint32_t flags;
+  uint32_t mode;
+  uint32_t umask;
+  uint32_t open_flags;  // FUSE_OPEN_*
+};
+
+struct Attr {  // struct fuse_attr
+  uint64_t ino;
+  uint64_t size;
+  uint64_t blocks;
+  uint64_t atime;
+  uint64_t mtime;
+  uint64_t ctime;
+  uint32_t atimensec;
+  uint32_t mtimensec;
+  uint32_t ctimensec;
+  uint32_t mode;
+  uint32_t nlink;
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t rdev;
+  uint32_t blksize;
+  uint32_t flags;
+};
+
+struct EntryOut {  // struct fuse_entry_out
+  uint64_t nodeid;
+  uint64_t generation;
+  uint64_t entry_valid;
+  uint64_t attr_valid;
+  uint32_t entry_valid_nsec;
+  uint32_t attr_valid_nsec;
+  Attr attr;
+};
+
+struct OpenOut {  // struct fuse_open_out (7.40: backing_id in the former padding)
+  uint64_t fh;
+  uint32_t open_flags;  // FOPEN_*
+  int32_t backing_id;
+};
+
+struct CreateOut {  // the CREATE (and TMPFILE) reply: the entry, then the open file
+  EntryOut entry;
+  OpenOut open;
+};
+
 static_assert(sizeof(InHeader) == 40, "fuse_in_header");
 static_assert(sizeof(OutHeader) == 16, "fuse_out_header");
 static_assert(sizeof(Statx) == 256, "fuse_statx");
 static_assert(sizeof(StatxIn) == 24, "fuse_statx_in");
 static_assert(sizeof(StatxOut) == 288, "fuse_statx_out");
+static_assert(sizeof(CreateIn) == 16, "fuse_create_in");
+static_assert(sizeof(Attr) == 88, "fuse_attr");
+static_assert(sizeof(EntryOut) == 128, "fuse_entry_out");
+static_assert(sizeof(OpenOut) == 16, "fuse_open_out");
+static_assert(sizeof(CreateOut) == 144, "fuse_entry_out + fuse_open_out");
 
 }  // namespace kabi
 }  // namespace rxfuse

@@ -129,8 +129,8 @@ void Passthrough::PatchOpen(iovec& arg) {
   uint8_t* p = static_cast<uint8_t*>(arg.iov_base) + arg.iov_len - sizeof(fuse_open_out);
   fuse_open_out o;
   memcpy(&o, p, sizeof(o));
-  o.open_flags = (o.open_flags & kPassthroughCompatible) | kFopenPassthrough;
-  int32_t id = expectId_;
+  int32_t id = 0;
+  MarkOpen(&o.open_flags, &id, expectId_);
   memcpy(&o.padding, &id, sizeof(id));  // backing_id in 7.40
   memcpy(p, &o, sizeof(o));
   patched_ = true;
@@ -139,6 +139,11 @@ void Passthrough::PatchOpen(iovec& arg) {
 ssize_t Passthrough::OnSplice(int fdin, off_t* offin, int fdout, off_t* offout, size_t len, unsigned flags, bool send) {
   if (send) spliceSends_.fetch_add(1, std::memory_order_relaxed);
   return splice(fdin, offin, fdout, offout, len, flags);
+}
+
+void Passthrough::MarkOpen(uint32_t* openFlags, int32_t* backingId, int id) {
+  *openFlags = (*openFlags & kPassthroughCompatible) | kFopenPassthrough;
+  *backingId = id;
 }
 
 void Passthrough::Expect(uint64_t unique, int id) {

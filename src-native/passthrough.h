@@ -46,6 +46,8 @@ class Passthrough {
   // The next reply with this unique (an open or create reply) passes the file through with id;
   // ExpectDone() says whether it did and forgets it.
   void Expect(uint64_t unique, int id);
+  // A reply we write ourselves (raw ops) passes the file through with id: its FOPEN_* flags and backing id.
+  static void MarkOpen(uint32_t* openFlags, int32_t* backingId, int id);
   bool ExpectDone();
 
   // The hooks (JS thread, except writev for notifications, which carry unique 0 and are let through).

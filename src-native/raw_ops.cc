@@ -32,6 +32,17 @@ bool raw_statx(double* h, const uint8_t* arg, size_t len) {
   return true;
 }
 
+// TMPFILE carries fuse_create_in and a name (the kernel's placeholder, not an entry): nodeid is the directory.
+bool raw_tmpfile(double* h, const uint8_t* arg, size_t len) {
+  kabi::CreateIn in;
+  if (len < sizeof in) return false;
+  memcpy(&in, arg, sizeof in);
+  h[F_FLAGS] = in.flags;
+  h[F_MODE] = in.mode;
+  h[F_UMASK] = in.umask;
+  return true;
+}
+
 struct RawOp {
   uint32_t opcode;  // the kernel's
   int op;           // ours (layout.h Op)
@@ -92,6 +103,47 @@ void FillStatxOut(const double* s, kabi::StatxOut* o) {
   dev_t rdev = dev_t(st[ST_RDEV]);
   x.rdev_major = major(rdev);
   x.rdev_minor = minor(rdev);
+}
+
+// The entry block of the scratch as fuse_entry_out (libfuse's fill_entry).
+void FillEntryOut(const double* s, kabi::EntryOut* e) {
+  memset(e, 0, sizeof *e);
+  e->nodeid = uint64_t(s[S_ENTRY_INO]);
+  e->generation = uint64_t(s[S_ENTRY_GEN]);
+  Timeout(s[S_ENTRY_TIMEOUT], &e->entry_valid, &e->entry_valid_nsec);
+  Timeout(s[S_ATTR_TIMEOUT], &e->attr_valid, &e->attr_valid_nsec);
+  const double* st = s + S_STAT;
+  kabi::Attr& a = e->attr;
+  a.ino = GetU64(st, ST_INO, ST_INO_X);
+  a.size = GetU64(st, ST_SIZE, ST_SIZE_X);
+  a.blocks = GetU64(st, ST_BLOCKS, ST_BLOCKS_X);
+  a.atime = uint64_t(int64_t(st[ST_ATIME_S]));
+  a.mtime = uint64_t(int64_t(st[ST_MTIME_S]));
+  a.ctime = uint64_t(int64_t(st[ST_CTIME_S]));
+  a.atimensec = uint32_t(st[ST_ATIME_NS]);
+  a.mtimensec = uint32_t(st[ST_MTIME_NS]);
+  a.ctimensec = uint32_t(st[ST_CTIME_NS]);
+  a.mode = uint32_t(st[ST_MODE]);
+  a.nlink = uint32_t(st[ST_NLINK]);
+  a.uid = uint32_t(st[ST_UID]);
+  a.gid = uint32_t(st[ST_GID]);
+  a.rdev = uint32_t(st[ST_RDEV]);
+  a.blksize = uint32_t(st[ST_BLKSIZE]);
+}
+
+// The file info block of the scratch as fuse_open_out (libfuse's fill_open), passed through with
+// the backing id when the reply names one.
+void FillOpenOut(const double* s, kabi::OpenOut* o) {
+  memset(o, 0, sizeof *o);
+  const double* fi = s + S_FI;
+  o->fh = uint64_t(fi[FI_FH]);
+  if (fi[FI_DIRECT_IO] != 0) o->open_flags |= kabi::kFopenDirectIo;
+  if (fi[FI_KEEP_CACHE] != 0) o->open_flags |= kabi::kFopenKeepCache;
+  if (fi[FI_NONSEEKABLE] != 0) o->open_flags |= kabi::kFopenNonseekable;
+  if (fi[FI_CACHE_READDIR] != 0) o->open_flags |= kabi::kFopenCacheDir;
+  if (fi[FI_NOFLUSH] != 0) o->open_flags |= kabi::kFopenNoflush;
+  int id = int(fi[FI_BACKING_ID]);
+  if (id > 0) Passthrough::MarkOpen(&o->open_flags, &o->backing_id, id);
 }
 
 }  // namespace
@@ -160,17 +212,32 @@ int Session::AnswerErr(int slot, int err) {
 
 // replyStatx(slot): the statx reply from the scratch (S_STAT block, S_STATX extras, S_ATTR_TIMEOUT).
 Napi::Value Session::ReplyStatx(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   int slot = -1;
-  if (!SlotArg(info, &slot)) return env.Undefined();
-  Slot& sl = slotTable_[size_t(slot)];
-  if (!sl.rawUnique || int(Header(slot)[F_OP]) != OP_STATX) {
-    Napi::Error::New(env, "replyStatx: not a statx request").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!RawSlotArg(info, OP_STATX, "replyStatx: not a statx request", &slot)) return info.Env().Undefined();
   kabi::StatxOut out;
   FillStatxOut(scratch_, &out);
-  return Finish(env, slot, SendRaw(sl.rawUnique, 0, &out, sizeof out));
+  return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
+}
+
+// The slot argument of a raw op's reply, which must be a request of that op.
+bool Session::RawSlotArg(const Napi::CallbackInfo& info, int op, const char* wrongOp, int* slot) {
+  if (!SlotArg(info, slot)) return false;
+  if (!slotTable_[size_t(*slot)].rawUnique || int(Header(*slot)[F_OP]) != op) {
+    Napi::Error::New(info.Env(), wrongOp).ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+// replyTmpfile(slot): the create reply (fuse_entry_out + fuse_open_out) from the scratch's entry and
+// file info blocks, as fuse_reply_create would write it; a backing id passes the file through.
+Napi::Value Session::ReplyTmpfile(const Napi::CallbackInfo& info) {
+  int slot = -1;
+  if (!RawSlotArg(info, OP_TMPFILE, "replyTmpfile: not a tmpfile request", &slot)) return info.Env().Undefined();
+  kabi::CreateOut out;
+  FillEntryOut(scratch_, &out.entry);
+  FillOpenOut(scratch_, &out.open);
+  return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
 }
 
 }  // namespace rxfuse

@@ -133,6 +133,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
   Napi::Value ReplyDirents(const Napi::CallbackInfo& info);
   Napi::Value ReplyStatx(const Napi::CallbackInfo& info);  // raw_ops.cc
+  Napi::Value ReplyTmpfile(const Napi::CallbackInfo& info);  // raw_ops.cc
+  bool RawSlotArg(const Napi::CallbackInfo& info, int op, const char* wrongOp, int* slot);
 
   // Ops libfuse 3.14 does not know (raw_ops.cc).
   void WireRawOps(const std::vector<int>& implemented);

@@ -880,6 +880,31 @@ describe('ops: statx (libfuse 3.14 does not know it: rxfuse answers it, src-nati
   });
 });
 
+describe('ops: tmpfile (libfuse 3.14 does not know it: rxfuse answers it, src-native/raw_ops.cc)', function () {
+  const M = useMount();
+
+  it('tmpfile: O_TMPFILE makes an unnamed file that linkat then names', async function () {
+    const { fs: t, path } = M();
+    const d = t.add('/t', K.S_IFDIR | 0o755);
+    const r = await pyJson<{ nlink: number; mode: number; data: string; linked: number }>(`
+os.umask(0o022)
+fd = os.open(sys.argv[1], os.O_TMPFILE | os.O_RDWR, 0o666)
+os.write(fd, b'unnamed')
+st = os.fstat(fd)
+libc.linkat.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+if libc.linkat(-100, b'/proc/self/fd/%d' % fd, -100, os.fsencode(sys.argv[1] + '/named'), 0x400) != 0:
+    raise OSError(ctypes.get_errno(), 'linkat')
+data = open(sys.argv[1] + '/named', 'rb').read().decode()
+out(dict(nlink=st.st_nlink, mode=st.st_mode, data=data, linked=os.stat(sys.argv[1] + '/named').st_nlink))`, path('t'));
+    assert.deepEqual(r, { nlink: 0, mode: K.S_IFREG | 0o644, data: 'unnamed', linked: 1 });
+    const e = one(t.ops('tmpfile'), 'tmpfile');
+    assert.equal(e.parent, d.ino);
+    assert.equal((e.mode as number) & 0o777, 0o644);  // umasked by the kernel (no dont_mask)
+    assert.equal((e.flags as number) & 3, K.O_RDWR);  // O_ACCMODE
+    one(t.ops('link', (x) => x.newName === 'named'), 'link');
+  });
+});
+
 describe('ops: coverage', function () {
   it('every op the kernel sends reached a handler in the tests above (bmap: not on a fuse mount)', function () {
     const missing = OPS.filter((op) => op !== 'bmap' && !seenOps.has(op));

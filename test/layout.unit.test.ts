@@ -44,8 +44,8 @@ describe('layout: checked by name at load (no FUSE)', function () {
   });
 
   it('an op missing or added: refuses, naming it', function () {
-    refuses(doctored((c) => c.ops.pop()), /op 41: addon \(none\), lib statx/);
-    refuses(doctored((c) => c.ops.push('fsyncall')), /op 42: addon fsyncall, lib \(none\)/);
+    refuses(doctored((c) => c.ops.pop()), /op 42: addon \(none\), lib tmpfile/);
+    refuses(doctored((c) => c.ops.push('fsyncall')), /op 43: addon fsyncall, lib \(none\)/);
   });
 
   it('two slot fields swapped: refuses, naming both', function () {

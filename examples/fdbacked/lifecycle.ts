@@ -9,7 +9,7 @@
 // The source keeps its files either way; we only let go of our fds.
 import {
   type Attr, type Backing, type CreateRequest, type Entry, type Fuse, type OpendirRequest, type OpenRequest, ROOT_INODE, type Statx,
-  type sys,
+  type sys, type TmpfileRequest,
 } from '../../lib';
 
 /** The attributes of a source object as the inode `ino`. */
@@ -74,7 +74,7 @@ export class FdInodeLifecycle {
    * Answers a create with the new inode's entry and open handle `fh`: `keep` when the kernel took
    * it, else `close` (no release comes).
    */
-  replyCreate(req: CreateRequest, attr: Attr, fh: number, close: () => void, keep?: () => void, backingFd?: number): void {
+  replyCreate(req: CreateRequest | TmpfileRequest, attr: Attr, fh: number, close: () => void, keep?: () => void, backingFd?: number): void {
     const backing = backingFd === undefined ? undefined : this.fuse.backing.open(attr.ino, backingFd);
     try {
       this.taking(attr.ino, () => req.replyCreate({ ...this.entry(attr), fh, backing }), close, keep, backing);

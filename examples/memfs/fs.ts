@@ -8,7 +8,7 @@ import {
   type LseekRequest, type MkdirRequest, type MknodRequest, type NegativeEntry, type OpendirRequest,
   type OpenRequest, type ReaddirplusRequest, type ReaddirRequest, type ReadlinkRequest, type ReadRequest,
   RenameFlags, type RenameRequest, type RemovexattrRequest, type Request, type RmdirRequest, SetattrValid,
-  type SetattrRequest, type SetxattrRequest, type Statfs, type Statx, type StatxRequest, type SymlinkRequest, type Timespec, type UnlinkRequest,
+  type SetattrRequest, type SetxattrRequest, type Statfs, type Statx, type StatxRequest, type SymlinkRequest, type Timespec, type TmpfileRequest, type UnlinkRequest,
   type U64, type WriteRequest,
 } from '../../lib';
 import { ACL_ACCESS, ACL_DEFAULT, aclMode, chmodAcl, formatAcl, inheritAcl, isAclName, parseAcl } from './acl';
@@ -106,6 +106,7 @@ export class MemFs {
       mkdir: (req) => this.mkdir(req),
       symlink: (req) => this.symlink(req),
       create: (req) => this.create(req),
+      tmpfile: (req) => this.tmpfile(req),
       link: (req) => this.link(req),
       unlink: (req) => this.unlink(req),
       rmdir: (req) => this.rmdir(req),
@@ -178,6 +179,22 @@ export class MemFs {
     return { ...this.entry(n), fh: 0 };
   }
 
+  /**
+   * O_TMPFILE: a regular file in no directory, nlink 0, open; freed at its last close unless
+   * linked.
+   */
+  tmpfile(req: TmpfileRequest): Entry & { fh: number } {
+    const d = this.dirOf(req.parent);
+    checkMutable(d);
+    const n = this.newInode(req, d, K.S_IFREG | (req.mode & 0o7777), clock());
+    n.nlink = 0;
+    // Removed once the reply has given the kernel its lookup and open (this handler answers
+    // synchronously, before the registry counts them): then the last close and forget free it.
+    const fuse = this.fuse;
+    if (fuse) queueMicrotask(() => n.nlink === 0 && fuse.inodes.markRemoved(n.ino));
+    return { ...this.entry(n), fh: 0 };
+  }
+
   link(req: LinkRequest): Entry {
     const n = this.table.get(req.ino);
     if (n.isDir) fail('EPERM');
@@ -187,9 +204,10 @@ export class MemFs {
     if (d.dir!.get(key)) fail('EEXIST');
     checkMutable(d);
     checkDeletable(n);  // vfs_link: no new name for an append-only or immutable inode
-    this.table.linked();
+    // An O_TMPFILE inode (nlink 0; the kernel refuses others with no link) still holds its inode count.
+    if (n.nlink === 0) this.fuse?.inodes.unmarkRemoved(n.ino);
+    else this.table.linked();
     const t = clock();
-    if (n.nlink === 0) this.fuse?.inodes.unmarkRemoved(n.ino);  // the kernel refuses this; kept consistent anyway
     n.nlink++;
     n.changed(t);
     this.addName(d, key, n, t);
@@ -568,18 +586,24 @@ export class MemFs {
     // A subdirectory of a setgid directory is setgid too (the kernel already dropped S_ISGID from
     // a file's mode when the caller is not in the group).
     if ((mode & K.S_IFMT) === K.S_IFDIR && d.mode & S_ISGID) mode |= S_ISGID;
+    const t = clock();
+    const n = this.newInode(req, d, mode, t);
+    init?.(n);
+    this.addName(d, key, n, t);
+    return n;
+  }
+
+  /** A new inode in directory d (named or not), owned by the caller, with the mode and ACLs it inherits. */
+  private newInode(req: Request, d: Node, mode: number, t: Timespec): Node {
     const dflt = (mode & K.S_IFMT) === K.S_IFLNK ? undefined : d.xattrs?.peek(ACL_DEFAULT);
     const inherited = dflt ? inheritAcl(parseAcl(dflt), mode) : undefined;
     // With posix_acl the kernel leaves the umask to us (dont_mask): applied only without a default ACL.
     if (inherited) mode = inherited.mode;
     else if ((mode & K.S_IFMT) !== K.S_IFLNK) mode &= ~(req.umask & 0o777);
-    const t = clock();
     const n = this.table.create(mode, req.uid, this.newGid(d, req), t);
     n.flags = inheritedFlags(d);
     if (inherited?.access) (n.xattrs ??= new Xattrs()).set(ACL_ACCESS, formatAcl(inherited.access), 0);
     if (dflt && n.isDir) (n.xattrs ??= new Xattrs()).set(ACL_DEFAULT, dflt, 0);
-    init?.(n);
-    this.addName(d, key, n, t);
     return n;
   }
 

@@ -11,7 +11,7 @@
 // source fds used as file handles.
 import { readFileSync } from 'node:fs';
 import {
-  type AccessRequest, type Attr, type CopyFileRangeRequest, type CreateRequest, Dirents, type Entry,
+  type AccessRequest, type Attr, type CopyFileRangeRequest, type CreateRequest, Dirents, type Entry, type TmpfileRequest,
   type FallocateRequest, type FdSlice, type FlushRequest, type FsyncdirRequest, type FsyncRequest, type Fuse, FuseError,
   type GetattrRequest, type GetxattrRequest, type LinkRequest, type ListxattrRequest, type LookupRequest,
   type LseekRequest, type MkdirRequest, type MknodRequest, type OpendirRequest, type OpenRequest,
@@ -27,6 +27,7 @@ import { DirHandle } from './dirs';
 import { type Inode, Inodes, type InodesOptions, ROOT } from './inodes';
 
 const { AT, O, SEEK, EMPTY } = sys;
+const SELF = Buffer.from('.');
 
 /** Seconds the kernel may cache names and attributes (libfuse's passthrough default). */
 const TIMEOUT = 1;
@@ -86,7 +87,7 @@ export class Passthrough {
       flush: this.flush, release: this.release, fsync: this.fsync, opendir: this.opendir,
       readdir: this.readdir, readdirplus: this.readdirplus, releasedir: this.releasedir,
       fsyncdir: this.fsyncdir, statfs: this.statfs, setxattr: this.setxattr, getxattr: this.getxattr,
-      listxattr: this.listxattr, removexattr: this.removexattr, access: this.access, create: this.create,
+      listxattr: this.listxattr, removexattr: this.removexattr, access: this.access, create: this.create, tmpfile: this.tmpfile,
       fallocate: this.fallocate, lseek: this.lseek, copyFileRange: this.copyFileRange, statx: this.statx,
     });
   }
@@ -262,6 +263,20 @@ export class Passthrough {
     let f: Found;
     try {
       f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
+    } catch (e) {
+      sys.close(fd);
+      throw e;
+    }
+    this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode), fd);
+  };
+
+  /** O_TMPFILE in the source directory, as the caller; linked later by link (linkat AT_EMPTY_PATH). */
+  private readonly tmpfile = (req: TmpfileRequest): void => {
+    const parent = this.inodes.get(req.parent);
+    const fd = asCreator(req, () => sys.openat(this.inodes.fd(parent), SELF, req.flags & ~O.NOCTTY, req.mode & 0o7777));
+    let f: Found;
+    try {
+      f = this.adopt(sys.openat(fd, EMPTY, O.PATH));
     } catch (e) {
       sys.close(fd);
       throw e;

@@ -126,6 +126,7 @@ export const ARGS: { readonly [K in OpName]: (req: RequestMap[K]) => Fields } = 
   removexattr: () => NONE,
   access: (r) => ({ mask: r.mask }),
   create: (r) => ({ mode: r.mode, flags: r.flags }),
+  tmpfile: (r) => ({ mode: r.mode, flags: r.flags }),
   getlk: lock,
   setlk: (r) => ({ ...lock(r), sleep: r.sleep }),
   bmap: (r) => ({ blocksize: r.blocksize, index: r.index }),
@@ -193,6 +194,13 @@ function xattr(v: unknown): Fields | undefined {
   return typeof v === 'number' ? { size: v } : v instanceof Uint8Array ? { bytes: v.length } : undefined;
 }
 
+/** A create reply (create, tmpfile): the entry and the open file. */
+function created(v: unknown): Fields | undefined {
+  const e = entry(v);
+  const o = opened(v);
+  return e && o ? { ...e, ...o } : e;
+}
+
 /** Reply summaries, from the value Fuse.observe reports (see RequestObserver.reply). */
 export const REPLIES: { readonly [K in OpName]?: (value: unknown) => Fields | undefined } = {
   lookup: entry,
@@ -206,11 +214,8 @@ export const REPLIES: { readonly [K in OpName]?: (value: unknown) => Fields | un
   readlink: (v) => (v instanceof Uint8Array ? { target: Buffer.from(v) } : undefined),
   open: opened,
   opendir: opened,
-  create: (v) => {
-    const e = entry(v);
-    const o = opened(v);
-    return e && o ? { ...e, ...o } : e;
-  },
+  create: created,
+  tmpfile: created,
   // replyFd: only the length asked is known (libfuse reads at most that from the fd).
   read: (v): Fields | undefined => (typeof v === 'number' ? { maxBytes: v } : v instanceof Uint8Array ? { bytes: v.length } : undefined),
   write: count('bytes'),
