@@ -229,7 +229,8 @@ export abstract class Request {
   }
 
   /**
-   * Supplementary groups of the requesting process (fuse_req_getgroups, read from /proc).
+   * Supplementary groups of the requesting process, read from /proc (fuse_req_getgroups; the same
+   * for the ops libfuse 3.14 does not know, statx and tmpfile).
    * @throws FuseError with the errno when they cannot be read (the process may have exited).
    * @throws ReplyError when the request's slot has been reused.
    */

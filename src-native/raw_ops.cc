@@ -4,12 +4,16 @@
 // answered by writing fuse_out_header + the op's reply struct on the session fd (SendRaw); a raw op
 // without a handler goes on to libfuse, which answers ENOSYS as it always did. A FUSE_INTERRUPT for
 // a raw request in flight is taken here too: libfuse has no fuse_req for it.
+#include <fcntl.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 #include <sys/uio.h>
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "fuse_kernel_abi.h"
 #include "session.h"
@@ -238,6 +242,34 @@ Napi::Value Session::ReplyTmpfile(const Napi::CallbackInfo& info) {
   FillEntryOut(scratch_, &out.entry);
   FillOpenOut(scratch_, &out.open);
   return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
+}
+
+// The "Groups:" line of /proc/<pid>/task/<pid>/status, where fuse_req_getgroups reads them for
+// libfuse's own requests. ESRCH when the caller is gone.
+int Session::RawGetgroups(pid_t pid, std::vector<gid_t>* groups) {
+  std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/status";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? -ESRCH : -errno;
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) text.append(buf, size_t(n));
+  int readErr = n < 0 ? errno : 0;
+  close(fd);
+  if (readErr) return -readErr;
+  size_t at = text.find("\nGroups:");
+  if (at == std::string::npos) return -EIO;
+  groups->clear();
+  const char* p = text.c_str() + at + 8;
+  for (;;) {
+    char* end = nullptr;
+    unsigned long g = strtoul(p, &end, 10);
+    if (end == p) break;  // no more numbers (the next line begins with its name)
+    groups->push_back(gid_t(g));
+    p = end;
+    if (*p == '\n') break;
+  }
+  return int(groups->size());
 }
 
 }  // namespace rxfuse

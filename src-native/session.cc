@@ -450,12 +450,16 @@ Napi::Value Session::Getgroups(const Napi::CallbackInfo& info) {
   int slot;
   if (!SlotArg(info, &slot)) return env.Undefined();
   fuse_req_t req = slotTable_[size_t(slot)].req;
-  if (!req) return Napi::Number::New(env, -ENOSYS);  // a raw op: libfuse has no request to ask
   std::vector<gid_t> groups(64);
-  int n = fuse_req_getgroups(req, int(groups.size()), groups.data());
-  if (n > int(groups.size())) {
-    groups.resize(size_t(n));
+  int n;
+  if (!req) {
+    n = RawGetgroups(pid_t(Header(slot)[F_PID]), &groups);  // a raw op: libfuse has no request to ask
+  } else {
     n = fuse_req_getgroups(req, int(groups.size()), groups.data());
+    if (n > int(groups.size())) {
+      groups.resize(size_t(n));
+      n = fuse_req_getgroups(req, int(groups.size()), groups.data());
+    }
   }
   if (n < 0) return Napi::Number::New(env, n);
   Napi::Array a = Napi::Array::New(env, size_t(n));

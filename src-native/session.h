@@ -135,6 +135,9 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyStatx(const Napi::CallbackInfo& info);  // raw_ops.cc
   Napi::Value ReplyTmpfile(const Napi::CallbackInfo& info);  // raw_ops.cc
   bool RawSlotArg(const Napi::CallbackInfo& info, int op, const char* wrongOp, int* slot);
+  // A raw request's caller's supplementary groups into *groups (as fuse_req_getgroups: from /proc);
+  // their count, or -errno.
+  static int RawGetgroups(pid_t pid, std::vector<gid_t>* groups);
 
   // Ops libfuse 3.14 does not know (raw_ops.cc).
   void WireRawOps(const std::vector<int>& implemented);

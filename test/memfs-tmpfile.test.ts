@@ -106,8 +106,8 @@ print(json.dumps(dict(before=before, during=during, after=after)))`);
     });
   });
 
-  // As uid 1000 the passthrough answers EOPNOTSUPP to O_TMPFILE (not yet understood; see the report).
-  it('passthrough: the same as tmpfs as root (opened in the source as the caller)', async () => {
+  // As uid 1000 the passthrough switches to the caller's groups (getgroups() of a raw request).
+  it('passthrough: the same as tmpfs as root and as uid 1000 (opened in the source as the caller)', async () => {
     const src = fs.mkdtempSync('/dev/shm/rxfuse-tmpfile-src-');
     const twin = fs.mkdtempSync('/dev/shm/rxfuse-tmpfile-twin-');
     fs.chmodSync(src, 0o755);
@@ -118,7 +118,7 @@ print(json.dumps(dict(before=before, during=during, after=after)))`);
         new Passthrough(fuse, src).attach();
         fuse.errors$.subscribe((e) => errors.push(e));
       }, async (m) => {
-        for (const [sub, uid] of [['root', 0]] as const) {
+        for (const [sub, uid] of [['root', 0], ['user', 1000]] as const) {
           const want = await casesAs(twin, sub, uid);
           assert.deepEqual(await casesAs(m.dir, sub, uid), want, `uid ${uid}`);
           assert.equal(want['linkat /proc/self/fd'], 0);
@@ -146,6 +146,22 @@ except OSError as e:
         const r = await sh('timeout', ['20', '/usr/bin/python3', '-c', `import os, json, errno\nos.chdir(${JSON.stringify(m.dir)})\n${probe}`]);
         assert.equal(r.stdout.trim(), '"ENOTSUP"', r.stderr);  // errno 95, EOPNOTSUPP's other name
       });
+    });
+
+    it('getgroups() of a tmpfile request (an op libfuse does not know) gives the caller\'s groups', async () => {
+      const seen: unknown[] = [];
+      await withMount((fuse) => {
+        fuse.handle('getattr', () => ({ attr: ROOT, timeout: 0 }));
+        fuse.handle('tmpfile', (req) => {
+          seen.push([req.uid, req.gid, req.getgroups()]);
+          req.fail('EROFS');
+        });
+      }, async (m) => {
+        const r = await sh('setpriv', ['--reuid=1000', '--regid=1000', '--groups=1000,5,7', 'timeout', '20', '/usr/bin/python3', '-c',
+          `import os, json, errno\nos.chdir(${JSON.stringify(m.dir)})\n${probe}`]);
+        assert.equal(r.stdout.trim(), '"EROFS"', r.stderr);
+      }, { allowOther: true });
+      assert.deepEqual(seen, [[1000, 1000, [5, 7, 1000]]]);  // as /proc lists them
     });
 
     it('a tmpfile handler that throws answers EIO and reports on errors$; the trace records the request', async () => {

@@ -292,6 +292,15 @@ class Case:
     def op_link(self, s):
         os.link(s['src'], s['dst'], follow_symlinks=False)
 
+    def op_flink(self, s):
+        """linkat(2) of an open descriptor (an O_TMPFILE's): how='proc' links /proc/self/fd/N with
+        AT_SYMLINK_FOLLOW, how='empty' the descriptor itself with AT_EMPTY_PATH."""
+        fd, dst = self.fd(s), s['dst'].encode()
+        if s.get('how', 'proc') == 'proc':
+            check(libc.linkat(AT_FDCWD, b'/proc/self/fd/%d' % fd, AT_FDCWD, dst, 0x400))
+        else:
+            check(libc.linkat(fd, b'', AT_FDCWD, dst, 0x1000))
+
     def op_symlink(self, s):
         os.symlink(s['target'], s['path'])
 

@@ -95,6 +95,8 @@ export const futimens = (fd: string, atime: Time, mtime: Time) => s('utimens', {
 /** utimensat(path, NULL): both times to now. */
 export const touch = (path: string) => s('utimens', { path, null: true });
 export const link = (src: string, dst: string) => s('link', { src, dst });
+/** linkat(2) of open descriptor `fd` (an O_TMPFILE's) to `dst`: through /proc/self/fd (AT_SYMLINK_FOLLOW) or AT_EMPTY_PATH. */
+export const flink = (fd: string, dst: string, how: 'proc' | 'empty' = 'proc') => s('flink', { fd, dst, how });
 export const symlink = (target: string, path: string) => s('symlink', { target, path });
 export const readlink = (path: string) => s('readlink', { path });
 export const rename = (src: string, dst: string, flags: ('NOREPLACE' | 'EXCHANGE')[] = []) => s('rename', { src, dst, flags });

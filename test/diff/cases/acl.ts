@@ -11,7 +11,7 @@ const DEFAULT = 'system.posix_acl_default';
 const TAGS = { u: 0x01, U: 0x02, g: 0x04, G: 0x08, m: 0x10, o: 0x20 } as const;
 
 /** An ACL xattr value from entries "tag:perm[:id]" (tags: u owner, U user, g group, G group, m mask, o other; perm octal). */
-function acl(...entries: string[]): { hex: string } {
+export function acl(...entries: string[]): { hex: string } {
   const b = Buffer.alloc(4 + 8 * entries.length);
   b.writeUInt32LE(2, 0);
   entries.forEach((e, i) => {

@@ -7,8 +7,9 @@ import { hardlinks, special, symlinks } from './links';
 import { perms } from './perms';
 import { renames } from './rename';
 import { statfss, times, unlinked } from './times';
+import { tmpfiles } from './tmpfile';
 import { xattrs } from './xattr';
 
 export const areas: readonly Area[] = [
-  files, sparse, truncation, fallocation, dirs, readdirs, names, symlinks, hardlinks, special, xattrs, acls, renames, perms, times, statfss, unlinked,
+  files, sparse, truncation, fallocation, dirs, readdirs, names, symlinks, hardlinks, special, xattrs, acls, tmpfiles, renames, perms, times, statfss, unlinked,
 ];
