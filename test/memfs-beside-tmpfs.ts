@@ -32,9 +32,10 @@ export function memfsBesideTmpfs(options: MemFsOptions = {}): () => Pair {
   };
 }
 
-/** Runs a python script in `dir` (as root) with `args`; answers the JSON it printed. */
-export async function pyIn(dir: string, script: string, args: readonly string[] = []): Promise<Record<string, unknown>> {
-  const r = await sh(PY, ['-c', `import os\nos.chdir(${JSON.stringify(dir)})\n${script}`, ...args]);
+/** Runs a python script in `dir` with `args`, as root or as `uid` (gid and groups the same); answers the JSON it printed. */
+export async function pyIn(dir: string, script: string, args: readonly string[] = [], uid = 0): Promise<Record<string, unknown>> {
+  const py = [PY, '-c', `import os\nos.chdir(${JSON.stringify(dir)})\n${script}`, ...args];
+  const r = uid === 0 ? await sh(py[0], py.slice(1)) : await sh('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, `--groups=${uid}`, ...py]);
   if (r.code !== 0) throw new Error(`client failed (${r.code}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }

@@ -4,7 +4,7 @@
 // the range reads as zeros, its pages stay allocated, the size grows unless KEEP_SIZE. Sizes,
 // st_blocks, data, SEEK_DATA/SEEK_HOLE and the errors of the other modes must be the same.
 import { strict as assert } from 'node:assert';
-import { PY_ERRNO } from './helpers';
+import { PY_ERRNO, sh } from './helpers';
 import { memfsBesideTmpfs, pyIn } from './memfs-beside-tmpfs';
 
 /** The cases; `zr(fd, keep, off, n)` is the zero range under test, `fa` a plain fallocate. */
@@ -63,6 +63,18 @@ describe('memfs: fallocate ZERO_RANGE against tmpfs', function () {
     assert.deepEqual(got, want);
     assert.deepEqual(want['other modes'], ['EOPNOTSUPP', 'EOPNOTSUPP', 'EOPNOTSUPP', 'EINVAL']);
     assert.equal(want['moves mtime'], true);
+    assert.deepEqual(memfs.errors, []);
+  });
+
+  it('the same as uid 1000, in a directory of its own', async () => {
+    const { memfs, tmpfs } = mounts();
+    const dirs = [`${tmpfs.dir}/u1000`, `${memfs.dir}/u1000`];
+    const mk = await sh('timeout', ['10', 'install', '-d', '-o', '1000', '-g', '1000', ...dirs]);  // a child: this thread serves memfs
+    assert.equal(mk.code, 0, mk.stderr);
+    const want = await pyIn(dirs[0], CASES, ['emulate'], 1000);
+    const got = await pyIn(dirs[1], CASES, ['zero'], 1000);
+    assert.deepEqual(got, want);
+    assert.deepEqual(want['other modes'], ['EOPNOTSUPP', 'EOPNOTSUPP', 'EOPNOTSUPP', 'EINVAL']);
     assert.deepEqual(memfs.errors, []);
   });
 });
