@@ -13,23 +13,26 @@
 //   npm run bench:instructions                         # create: c-poll and rxfuse-l1 .. rxfuse-l6
 //   npm run bench:instructions -- -w stat -n 2 c-poll rxfuse-l6
 //   npm run bench:instructions -- --base ../old-rxfuse rxfuse-l6   # also rxfuse-l6 of another checkout (built)
+//   npm run bench:instructions -- --keep /tmp/cg rxfuse-l4   # keeps the callgrind files (callgrind_annotate)
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { root, run, prepareHarness } = require('./bench-harness');
 
-const USAGE = 'usage: bench-instructions [-w create|stat|readdir] [-n REPS] [--base DIR] [c-poll] [rxfuse-l1 .. rxfuse-l6]';
+const USAGE = 'usage: bench-instructions [-w create|stat|readdir] [-n REPS] [--base DIR] [--keep DIR] [c-poll] [rxfuse-l1 .. rxfuse-l6]';
 const args = process.argv.slice(2);
 let workload = 'create';
 let reps = 1;
 let base;
+let keep;
 const chosen = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '-w') workload = args[++i];
   else if (a === '-n') reps = Number(args[++i]);
   else if (a === '--base') base = path.resolve(args[++i]);
+  else if (a === '--keep') keep = path.resolve(args[++i]);
   else if (a === 'c-poll' || /^rxfuse-l[1-6]$/.test(a)) chosen.push(a);
   else {
     process.stderr.write(`bench-instructions: unknown argument ${a}\n${USAGE}\n`);
@@ -74,7 +77,7 @@ function drive(mnt) {
 }
 
 /** One implementation under callgrind: instructions and units of two workload runs. */
-async function measure(impl, project) {
+async function measure(impl, project, label) {
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-instr-'));
   const out = path.join(mnt + '.callgrind');
   const cmd = impl === 'c-poll'
@@ -103,6 +106,10 @@ async function measure(impl, project) {
   } finally {
     if (vg.exitCode === null) vg.kill('SIGKILL');
     if (mounted(mnt)) spawnSync('umount', ['-l', mnt]);
+    if (keep !== undefined && fs.existsSync(out)) {
+      fs.mkdirSync(keep, { recursive: true });
+      fs.renameSync(out, path.join(keep, `${label.replace(/[^\w-]+/g, '_')}.${workload}.callgrind`));
+    }
     fs.rmSync(out, { force: true });
     fs.rmSync(mnt, { recursive: true, force: true });
   }
@@ -117,7 +124,7 @@ async function measure(impl, project) {
   const results = new Map(runs.map((r) => [r.label, []]));
   for (let rep = 1; rep <= reps; rep++) {
     for (const r of runs) {
-      const m = await measure(r.impl, r.project);
+      const m = await measure(r.impl, r.project, `${r.label}.${rep}`);
       results.get(r.label).push(m.instructions / m.units);
       process.stderr.write(`${r.label} rep ${rep}: ${m.instructions} instructions, ${m.units} units\n`);
     }
