@@ -476,7 +476,7 @@ export class Fuse implements RequestHost {
     const b = slot * SLOT_F64;
     const code = h[b + F.OP];
     const gen = h[b + F.GEN];
-    const req = new REQUEST_BY_CODE[code](this, slot, gen);
+    const req = REQUEST_BY_CODE[code](this, slot, gen);
     if (this.observer !== undefined) this.observer.request(req);
     if (code === FORGET_CODE || code === FORGET_MULTI_CODE) {
       this.forget(req, code);

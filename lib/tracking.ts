@@ -187,7 +187,7 @@ export class RequestTracker {
     const m = this.mount;
     const c = this.controllers.get(slot);
     if (!m.closed) m.native.replyErr(slot, err);
-    const req = p.req.deref() ?? new REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
+    const req = p.req.deref() ?? REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
     const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
     complete(req, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));

@@ -196,12 +196,20 @@ describe('unit', function () {
       for (const [k, v] of Object.entries(fields)) h[b + Number(k)] = v as number;
     }
 
+    it('every op code\'s factory makes a request of that op', function () {
+      const { host } = fakeHost();
+      for (const [op, code] of Object.entries(OP_CODE)) {
+        fill(host.h, code, {});
+        assert.equal(REQUEST_BY_CODE[code](host, SLOT, GEN).op, op, `code ${code}`);
+      }
+      assert.equal(REQUEST_BY_CODE.length, Object.keys(OP_CODE).length + 1);
+    });
+
     it('BmapRequest decodes its slot, replies once through native, and refuses a second reply', function () {
       const { host, native, report, settled } = fakeHost();
       fill(host.h, OP_CODE.bmap, { [F.INO]: 42, [F.ARG]: 4096, [F.OFF]: 12345, [F.UID]: 1000, [F.PID]: 77 });
-      const Ctor = REQUEST_BY_CODE[OP_CODE.bmap];
-      assert.equal(Ctor, BmapRequest);
-      const req = new Ctor(host, SLOT, GEN) as BmapRequest;
+      const req = REQUEST_BY_CODE[OP_CODE.bmap](host, SLOT, GEN) as BmapRequest;
+      assert.ok(req instanceof BmapRequest);
       assert.equal(req.op, 'bmap');
       assert.equal(req.ino, 42);
       assert.equal(req.blocksize, 4096);
