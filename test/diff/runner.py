@@ -42,7 +42,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from syscalls import (  # noqa: E402
     AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, IDENTITIES, RENAME, SEEK,
-    UTIME_NOW, UTIME_OMIT, XATTR, Fail, become, case_start, check, data_of, errname, getdents, kind, libc, show,
+    UTIME_NOW, UTIME_OMIT, XATTR, Fail, become, case_start, check, data_of, errname, getdents, kind, libc, next_tick, show,
 )
 
 OBSERVERS = {'stat', 'lstat', 'fstat', 'statfs', 'getxattr', 'listxattr', 'access'}
@@ -581,6 +581,7 @@ class Run:
 def synced(fd, case, step):
     # syncfs starts the writeback of every file; the kernel may end a FUSE page's writeback before
     # the filesystem answered its WRITE, and fsync waits for those answers (close does it too).
+    next_tick()
     if libc.syncfs(fd) < 0:
         return {'bug': 'syncfs: ' + os.strerror(ctypes.get_errno())}
     for f in case.fds.values():

@@ -127,3 +127,13 @@ def case_start(path):
     while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) <= latest and time.monotonic() < deadline:
         time.sleep(0.001)
     return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+
+
+def next_tick():
+    """Waits for the kernel's coarse clock to move (one jiffy, 4 ms here). Under the writeback cache
+    the kernel stamps mtime and ctime itself, from that clock: FUSE has no multigrain timestamps,
+    tmpfs has (Linux 6.13), so two changes within one tick are "later" on tmpfs and "same" on FUSE.
+    A step that starts on a fresh tick sees its change as later on both."""
+    t0 = time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+    while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) == t0:
+        time.sleep(0.0005)
