@@ -17,7 +17,7 @@ import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './m
 import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
 import { Notifications } from './notifications';
 import { Observers } from './observers';
-import { NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
+import { ENTRY_OPS, NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
 import { InodeRegistry, type RegistryStats } from './registry';
 import { Effect, RegistryEffects } from './registry-effects';
 import {
@@ -49,6 +49,8 @@ const FORGET_MULTI_CODE = OP_CODE.forgetMulti;
 const RELEASE_CODE = OP_CODE.release;
 /** REGISTRY_OPS by native op code. */
 const REGISTRY_CODES: ReadonlySet<number> = new Set([...REGISTRY_OPS].map((op) => OP_CODE[op]));
+/** By op code: whether its reply gives the kernel an entry (ENTRY_OPS), for the registry's in-flight count. */
+const ENTRY_BY_CODE: readonly boolean[] = [false, ...OPS.map((op) => ENTRY_OPS.has(op))];
 
 type Streams = { readonly [K in OpName as `${K}$`]: Observable<RequestMap[K]> };
 
@@ -506,8 +508,13 @@ export class Fuse implements RequestHost {
       else this.tracker.track(req, slot, gen, true, req._claimed);
       return;
     }
+    // An entry request counts as in flight from before its handler runs, so that an inode the handler
+    // marks removed before answering with it is held back until the reply gave the kernel its lookup.
+    const entry = this.useRegistry && ENTRY_BY_CODE[code];
+    if (entry) this.inodes._entryStarted();
     this.ops.emit(code, req);
     if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed);
+    else if (entry) this.inodes._entryFinished();
   };
 
   /**

@@ -63,8 +63,7 @@ export class RequestTracker {
    * can answer it instead.
    */
   track(req: Request, slot: number, gen: number, ordered: boolean, claimed: boolean): void {
-    const entry = ENTRY_OPS.has(req.op);
-    if (entry && this.registry) this.registry._entryStarted();
+    const entry = ENTRY_OPS.has(req.op);  // dispatch counted it in flight; untrack ends that
     const now = performance.now();
     const p: Pending = { req: new WeakRef(req), gen, since: now, op: req.op, ino: this.mount.h[slot * SLOT_F64 + F.INO], entry, ordered, unclaimedAt: now };
     this.pending.set(slot, p);

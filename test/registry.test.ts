@@ -392,6 +392,31 @@ describe('registry: lookup counts through a real mount', function () {
     });
   });
 
+  it('a synchronous handler that marks the inode it answers with removed: released$ only after the forget', async function () {
+    this.timeout(30000);
+    const released: number[] = [];
+    const FILE = 2;
+    const attr = (ino: number) => (ino === ROOT
+      ? { ino, mode: K.S_IFDIR | 0o755, nlink: 2 }
+      : { ino, mode: K.S_IFREG | 0o644, nlink: 0 });  // an unlinked file (as O_TMPFILE's)
+    await withMount((fuse) => {
+      fuse.inodes.released$.subscribe((ino) => released.push(ino));
+      fuse.handle('getattr', (req) => ({ attr: attr(req.ino), timeout: 0 }));
+      fuse.handle('lookup', (req) => {
+        if (req.parent !== ROOT || req.nameKey !== 't') return { ino: 0, entryTimeout: 0 };
+        fuse.inodes.markRemoved(FILE);  // the kernel holds no lookup of it yet: the reply gives one
+        return { attr: attr(FILE), attrTimeout: 0, entryTimeout: 0 };
+      });
+    }, async (m) => {
+      const r = await sh('stat', ['-c', '%i', path.join(m.dir, 't')]);
+      assert.equal(r.stdout.trim(), String(FILE), r.stderr);
+      assert.equal(released.length, 0, 'not released while the kernel holds the lookup just given');
+      assert.equal(m.fuse.inodes.lookupCount(FILE), 1);
+      await until('released$ after the forget', () => released.includes(FILE), 10000, dropCaches);
+      assert.deepEqual(released, [FILE]);
+    });
+  });
+
   it('dropped$ at unmount reports the counts the kernel still held, the root included', async function () {
     const f = new RegFs({ entryTimeout: 60, attrTimeout: 60 });
     const a = f.add('a', K.S_IFREG | 0o644);

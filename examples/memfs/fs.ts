@@ -188,10 +188,9 @@ export class MemFs {
     checkMutable(d);
     const n = this.newInode(req, d, K.S_IFREG | (req.mode & 0o7777), clock());
     n.nlink = 0;
-    // Removed once the reply has given the kernel its lookup and open (this handler answers
-    // synchronously, before the registry counts them): then the last close and forget free it.
-    const fuse = this.fuse;
-    if (fuse) queueMicrotask(() => n.nlink === 0 && fuse.inodes.markRemoved(n.ino));
+    // Removed at once: the registry holds it while this request is in flight, and the reply's lookup
+    // and open keep it; the last close and forget free it (unless link() brought it back).
+    this.fuse?.inodes.markRemoved(n.ino);
     return { ...this.entry(n), fh: 0 };
   }
 
