@@ -1,5 +1,6 @@
 // passthrough: mirrors a source directory, inode-based and fd-relative, like libfuse's
-// passthrough_hp. `rxfuse passthrough <source-dir> <mountpoint>` (add -o allow_other for other users).
+// passthrough_hp. `rxfuse passthrough <source-dir> <mountpoint>` (add -o allow_other for other users;
+// `--xattrs off` serves no extended attributes, which spares small writes a round trip each).
 //
 // Every inode the kernel knows keeps a kernel file handle on its source object (an O_PATH fd only
 // while hot, or where the source has no handles; `--handles off`: always), found relative to its
@@ -19,21 +20,24 @@ import { Passthrough } from './passthrough/fs';
 
 const example: Example = {
   description: 'mirrors a directory, fd-relative (O_PATH handles; never a path inside the source)',
-  usage: '<source-dir> [--handles on|off]',
-  flags: ['--handles'],
+  usage: '<source-dir> [--handles on|off] [--xattrs on|off]',
+  flags: ['--handles', '--xattrs'],
   options: {
     defaultPermissions: true,
     conn: { capabilities: { handleKillpriv: false, posixAcl: true, dontMask: true } },
     largeFiles: true,  // files of 2^53 bytes or more in the source are read and written exactly
   },
   setup(fuse: Fuse, args: readonly string[]) {
-    const handles = args.length === 3 && args[1] === '--handles' ? args[2] : 'on';
-    if ((args.length !== 1 && args.length !== 3) || (handles !== 'on' && handles !== 'off')) {
-      throw new Error('usage: rxfuse passthrough <source-dir> <mountpoint> [--handles on|off]');
+    const usage = 'usage: rxfuse passthrough <source-dir> <mountpoint> [--handles on|off] [--xattrs on|off]';
+    const set: Record<string, string> = { '--handles': 'on', '--xattrs': 'on' };
+    if (args.length % 2 !== 1) throw new Error(usage);
+    for (let i = 1; i < args.length; i += 2) {
+      if (!(args[i] in set) || (args[i + 1] !== 'on' && args[i + 1] !== 'off')) throw new Error(usage);
+      set[args[i]] = args[i + 1];
     }
     checkDirectory('source directory', args[0]);
     process.umask(0);
-    new Passthrough(fuse, args[0], { fileHandles: handles === 'on' }).attach();
+    new Passthrough(fuse, args[0], { fileHandles: set['--handles'] === 'on', xattrs: set['--xattrs'] === 'on' }).attach();
   },
 };
 

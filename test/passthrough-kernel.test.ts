@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Capability, Fuse, type FuseErrorEvent, type FuseOptions } from '../lib';
 import { Overlay } from '../examples/overlay/fs';
-import { Passthrough } from '../examples/passthrough/fs';
+import { Passthrough, type PassthroughOptions } from '../examples/passthrough/fs';
 import { mountTmpfs, type Target } from './diff/harness';
 import { forceUnmount, pyJsonWith, sh, until } from './helpers';
 
@@ -26,7 +26,7 @@ interface PtMount {
   close(): Promise<void>;
 }
 
-async function mountPt(options: FuseOptions = {}): Promise<PtMount> {
+async function mountPt(options: FuseOptions = {}, pt: PassthroughOptions = {}): Promise<PtMount> {
   const src = await mountTmpfs('source', 'size=3g,mode=0755,nosuid,nodev');  // room for the 1 GiB file and its copy
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxfuse-ptk-'));
   const fuse = new Fuse({ mountTimeout: 10000, autoUnmount: true, largeFiles: true, ...options });
@@ -40,7 +40,7 @@ async function mountPt(options: FuseOptions = {}): Promise<PtMount> {
     reply() {},
   });
   fuse.errors$.subscribe((e) => errors.push(e));
-  new Passthrough(fuse, src.dir).attach();
+  new Passthrough(fuse, src.dir, pt).attach();
   try {
     await fuse.mount(dir);
   } catch (e) {
@@ -55,6 +55,24 @@ async function mountPt(options: FuseOptions = {}): Promise<PtMount> {
       await src.close();
     },
   };
+}
+
+/** 100 write(2)s of 4 KiB to a passed-through file, from a client process: the requests the daemon saw meanwhile, by op. */
+async function writesAndRequests(m: PtMount): Promise<Record<string, number>> {
+  const f = path.join(m.dir, 'w');
+  assert.equal((await sh('dd', ['if=/dev/zero', `of=${f}`, 'bs=4k', 'count=1', 'status=none'])).code, 0);
+  const ops: Record<string, number> = {};
+  const sub = m.fuse.observe({ request(r) { ops[r.op] = (ops[r.op] ?? 0) + 1; }, reply() {} });
+  try {
+    const r = await sh('/usr/bin/python3', ['-c', `import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for i in range(100): os.pwrite(fd, b'x' * 4096, i * 4096)
+os.close(fd)`, f]);
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    sub.unsubscribe();
+  }
+  return ops;
 }
 
 /** File I/O in a client process: random 4 KiB, shared mmap writes, truncate while open, O_APPEND with two fds. */
@@ -204,6 +222,27 @@ describe('kernel passthrough (passthrough example over tmpfs)', function () {
       const s = native.passthroughStats();
       assert.deepEqual([s.live, s.opened, s.closed], [0, 1, 1]);
       await h.done();
+    });
+
+    it('every write(2) costs one GETXATTR of security.capability (the kernel\'s file_remove_privs)', async function () {
+      const ops = await writesAndRequests(m!);
+      assert.equal(ops.getxattr, 100);
+      assert.equal(ops.write, undefined);
+    });
+
+    it('--xattrs off: no GETXATTR (nor WRITE) during the writes; xattrs answer EOPNOTSUPP', async function () {
+      await m!.close();
+      m = await mountPt({}, { xattrs: false });
+      const ops = await writesAndRequests(m);
+      assert.equal(ops.getxattr, undefined, 'libfuse answered the first GETXATTR ENOSYS; the kernel asks no more');
+      assert.equal(ops.write, undefined);
+      assert.ok((ops.open ?? 0) >= 1, 'the open reached the daemon');
+      const x = await sh('/usr/bin/python3', ['-c', `import os, sys, errno
+for f in (lambda: os.setxattr(sys.argv[1], 'user.a', b'1'), lambda: os.getxattr(sys.argv[1], 'user.a'), lambda: os.listxattr(sys.argv[1])):
+    try: f(); print('ok')
+    except OSError as e: print(errno.errorcode[e.errno])`, path.join(m.dir, 'w')]);
+      assert.deepEqual(x.stdout.trim().split('\n'), ['ENOTSUP', 'ENOTSUP', 'ENOTSUP'], x.stderr);
+      assert.ok(m.fuse.backing.stats.opened >= 1, 'passed through');
     });
 
     it('trace records say which opens pass through', async function () {

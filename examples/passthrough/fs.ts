@@ -65,6 +65,17 @@ function sysAdmin(req: Request): boolean {
   return req.uid === 0;
 }
 
+/** Passthrough's options: the inode table's, and whether xattrs are served. */
+export interface PassthroughOptions extends InodesOptions {
+  /**
+   * Serve extended attributes (and so POSIX ACLs) from the source; default true. Off, the four xattr
+   * ops are left to libfuse, whose ENOSYS makes the kernel stop asking: it then also stops sending the
+   * GETXATTR of security.capability that precedes every write(2) (file_remove_privs), the round trip
+   * that caps small writes through kernel passthrough (docs/design.md, "Kernel passthrough").
+   */
+  xattrs?: boolean;
+}
+
 export class Passthrough {
   readonly inodes: Inodes;
   private readonly life: FdInodeLifecycle;
@@ -73,21 +84,26 @@ export class Passthrough {
   private readonly files = new Map<number, Inode>();
 
   /** Opens the source directory: the one path ever resolved, the administrator's argument. */
-  constructor(private readonly fuse: Fuse, source: string, options: InodesOptions = {}) {
+  private readonly xattrs: boolean;
+
+  constructor(private readonly fuse: Fuse, source: string, options: PassthroughOptions = {}) {
     this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY), options);
+    this.xattrs = options.xattrs !== false;
     this.life = new FdInodeLifecycle(fuse, TIMEOUT, { release: (ino) => this.inodes.drop(ino), closeAll: () => this.closeAll() });
   }
 
   /** The wiring table. */
   attach(): void {
+    if (this.xattrs) {
+      this.fuse.handleAll({ setxattr: this.setxattr, getxattr: this.getxattr, listxattr: this.listxattr, removexattr: this.removexattr });
+    }
     this.fuse.handleAll({
       lookup: this.lookup, getattr: this.getattr, setattr: this.setattr, readlink: this.readlink,
       mknod: this.mknod, mkdir: this.mkdir, unlink: this.unlink, rmdir: this.rmdir, symlink: this.symlink,
       rename: this.rename, link: this.link, open: this.open, read: this.read, write: this.write,
       flush: this.flush, release: this.release, fsync: this.fsync, opendir: this.opendir,
       readdir: this.readdir, readdirplus: this.readdirplus, releasedir: this.releasedir,
-      fsyncdir: this.fsyncdir, statfs: this.statfs, setxattr: this.setxattr, getxattr: this.getxattr,
-      listxattr: this.listxattr, removexattr: this.removexattr, access: this.access, create: this.create, tmpfile: this.tmpfile,
+      fsyncdir: this.fsyncdir, statfs: this.statfs, access: this.access, create: this.create, tmpfile: this.tmpfile,
       fallocate: this.fallocate, lseek: this.lseek, copyFileRange: this.copyFileRange, statx: this.statx,
     });
   }
