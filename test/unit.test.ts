@@ -3,10 +3,10 @@
 import { strict as assert } from 'node:assert';
 import { constants } from 'node:os';
 import * as sinon from 'sinon';
-import { BackingFiles, BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, ReplyError } from '../lib';
+import { BackingFiles, BmapRequest, Dirents, errno, errnoName, FuseError, GetattrRequest, type LookupRequest, ReplyError } from '../lib';
 import { parseArgs } from '../lib/cli';
 import { runHandler } from '../lib/handle';
-import { F } from '../lib/layout';
+import { F, SLOT_BYTES, VAR_NAME } from '../lib/layout';
 import { OP_CODE } from '../lib/op-table';
 import type { NativeSession } from '../lib/native';
 import { REQUEST_BY_CODE, type RequestHost, SLOT_F64 } from '../lib/request';
@@ -195,6 +195,18 @@ describe('unit', function () {
       h[b + F.GEN] = GEN;
       for (const [k, v] of Object.entries(fields)) h[b + Number(k)] = v as number;
     }
+
+    it('nameKey is the name\'s bytes as latin1, short (built in JS) and long, every byte value', function () {
+      const { host } = fakeHost();
+      for (let len = 1; len <= 40; len++) {
+        const name = Buffer.from(Array.from({ length: len }, (_, i) => (i * 37 + len * 11 + 0x61) & 0xff));
+        fill(host.h, OP_CODE.lookup, { [F.NAME_LEN]: len });
+        name.copy(host.bytes, SLOT * SLOT_BYTES + VAR_NAME);
+        const req = REQUEST_BY_CODE[OP_CODE.lookup](host, SLOT, GEN) as LookupRequest;
+        assert.equal(req.nameKey, name.toString('latin1'), `length ${len}`);
+        assert.deepEqual(Buffer.from(req.nameKey, 'latin1'), name);
+      }
+    });
 
     it('every op code\'s factory makes a request of that op', function () {
       const { host } = fakeHost();
