@@ -219,6 +219,31 @@ describe('the rxfuse command: argument checks', function () {
     }
   });
 
+  it('passthrough: --handles and --xattrs take on or off; --xattrs off serves no xattrs', async function () {
+    const mnt = path.join(work, 'm');
+    const src = path.join(work, 'src');
+    fs.mkdirSync(mnt);
+    fs.mkdirSync(src);
+    fs.writeFileSync(path.join(src, 'f'), 'x');
+    const usage = 'usage: rxfuse passthrough <source-dir> <mountpoint> [--handles on|off] [--xattrs on|off]';
+    const bad: [string[], string][] = [
+      [['--xattrs', 'maybe'], usage], [['--handles', 'yes'], usage], [['--handles'], '--handles needs a value'], [['--colour', 'on'], 'unknown option --colour'],
+    ];
+    for (const [args, message] of bad) {
+      const r = await run(['passthrough', src, mnt, ...args]);
+      assert.equal(r.stderr, `rxfuse: ${message}\n`, args.join(' '));
+      assert.equal(r.code, 1);
+      assert.equal(mountsAt(mnt), 0);
+    }
+    const c = await serve(['passthrough', src, mnt, '--handles', 'off', '--xattrs', 'off'], mnt);
+    const x = await sh('/usr/bin/python3', ['-c', `import os, sys, errno
+try: os.listxattr(sys.argv[1]); print('ok')
+except OSError as e: print(errno.errorcode[e.errno])
+print(open(sys.argv[1]).read())`, path.join(mnt, 'f')]);
+    assert.deepEqual(x.stdout.trim().split('\n'), ['ENOTSUP', 'x'], x.stderr);
+    assert.equal(await c.stop(), 0, c.stderr());
+  });
+
   it('trace: an --out or --histogram file that could not be written is refused before mounting', async function () {
     const mnt = path.join(work, 'm');
     fs.mkdirSync(mnt);
