@@ -6,8 +6,8 @@
 // a raw request in flight is taken here too: libfuse has no fuse_req for it.
 #include <fcntl.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "fuse_kernel_abi.h"
+#include "scratch_structs.h"
 #include "session.h"
 
 namespace rxfuse {
@@ -109,45 +110,43 @@ void FillStatxOut(const double* s, kabi::StatxOut* o) {
   x.rdev_minor = minor(rdev);
 }
 
-// The entry block of the scratch as fuse_entry_out (libfuse's fill_entry).
-void FillEntryOut(const double* s, kabi::EntryOut* e) {
-  memset(e, 0, sizeof *e);
-  e->nodeid = uint64_t(s[S_ENTRY_INO]);
-  e->generation = uint64_t(s[S_ENTRY_GEN]);
-  Timeout(s[S_ENTRY_TIMEOUT], &e->entry_valid, &e->entry_valid_nsec);
-  Timeout(s[S_ATTR_TIMEOUT], &e->attr_valid, &e->attr_valid_nsec);
-  const double* st = s + S_STAT;
-  kabi::Attr& a = e->attr;
-  a.ino = GetU64(st, ST_INO, ST_INO_X);
-  a.size = GetU64(st, ST_SIZE, ST_SIZE_X);
-  a.blocks = GetU64(st, ST_BLOCKS, ST_BLOCKS_X);
-  a.atime = uint64_t(int64_t(st[ST_ATIME_S]));
-  a.mtime = uint64_t(int64_t(st[ST_MTIME_S]));
-  a.ctime = uint64_t(int64_t(st[ST_CTIME_S]));
-  a.atimensec = uint32_t(st[ST_ATIME_NS]);
-  a.mtimensec = uint32_t(st[ST_MTIME_NS]);
-  a.ctimensec = uint32_t(st[ST_CTIME_NS]);
-  a.mode = uint32_t(st[ST_MODE]);
-  a.nlink = uint32_t(st[ST_NLINK]);
-  a.uid = uint32_t(st[ST_UID]);
-  a.gid = uint32_t(st[ST_GID]);
-  a.rdev = uint32_t(st[ST_RDEV]);
-  a.blksize = uint32_t(st[ST_BLKSIZE]);
+// An entry as the kernel's fuse_entry_out, as libfuse's fill_entry and convert_stat write it.
+void EntryOut(const fuse_entry_param& e, kabi::EntryOut* o) {
+  memset(o, 0, sizeof *o);
+  o->nodeid = e.ino;
+  o->generation = e.generation;
+  Timeout(e.entry_timeout, &o->entry_valid, &o->entry_valid_nsec);
+  Timeout(e.attr_timeout, &o->attr_valid, &o->attr_valid_nsec);
+  const struct stat& st = e.attr;
+  kabi::Attr& a = o->attr;
+  a.ino = st.st_ino;
+  a.size = uint64_t(st.st_size);
+  a.blocks = uint64_t(st.st_blocks);
+  a.atime = uint64_t(st.st_atim.tv_sec);
+  a.mtime = uint64_t(st.st_mtim.tv_sec);
+  a.ctime = uint64_t(st.st_ctim.tv_sec);
+  a.atimensec = uint32_t(st.st_atim.tv_nsec);
+  a.mtimensec = uint32_t(st.st_mtim.tv_nsec);
+  a.ctimensec = uint32_t(st.st_ctim.tv_nsec);
+  a.mode = st.st_mode;
+  a.nlink = uint32_t(st.st_nlink);
+  a.uid = st.st_uid;
+  a.gid = st.st_gid;
+  a.rdev = uint32_t(st.st_rdev);
+  a.blksize = uint32_t(st.st_blksize);
 }
 
-// The file info block of the scratch as fuse_open_out (libfuse's fill_open), passed through with
-// the backing id when the reply names one.
-void FillOpenOut(const double* s, kabi::OpenOut* o) {
+// An open file as the kernel's fuse_open_out, as libfuse's fill_open writes it, passed through
+// when backingId > 0.
+void OpenOut(const fuse_file_info& fi, int backingId, kabi::OpenOut* o) {
   memset(o, 0, sizeof *o);
-  const double* fi = s + S_FI;
-  o->fh = uint64_t(fi[FI_FH]);
-  if (fi[FI_DIRECT_IO] != 0) o->open_flags |= kabi::kFopenDirectIo;
-  if (fi[FI_KEEP_CACHE] != 0) o->open_flags |= kabi::kFopenKeepCache;
-  if (fi[FI_NONSEEKABLE] != 0) o->open_flags |= kabi::kFopenNonseekable;
-  if (fi[FI_CACHE_READDIR] != 0) o->open_flags |= kabi::kFopenCacheDir;
-  if (fi[FI_NOFLUSH] != 0) o->open_flags |= kabi::kFopenNoflush;
-  int id = int(fi[FI_BACKING_ID]);
-  if (id > 0) Passthrough::MarkOpen(&o->open_flags, &o->backing_id, id);
+  o->fh = fi.fh;
+  if (fi.direct_io) o->open_flags |= kabi::kFopenDirectIo;
+  if (fi.keep_cache) o->open_flags |= kabi::kFopenKeepCache;
+  if (fi.nonseekable) o->open_flags |= kabi::kFopenNonseekable;
+  if (fi.cache_readdir) o->open_flags |= kabi::kFopenCacheDir;
+  if (fi.noflush) o->open_flags |= kabi::kFopenNoflush;
+  if (backingId > 0) Passthrough::MarkOpen(&o->open_flags, &o->backing_id, backingId);
 }
 
 }  // namespace
@@ -234,13 +233,18 @@ bool Session::RawSlotArg(const Napi::CallbackInfo& info, int op, const char* wro
 }
 
 // replyTmpfile(slot): the create reply (fuse_entry_out + fuse_open_out) from the scratch's entry and
-// file info blocks, as fuse_reply_create would write it; a backing id passes the file through.
+// file info blocks, read as for fuse_reply_create and written as it would; a backing id passes the
+// file through.
 Napi::Value Session::ReplyTmpfile(const Napi::CallbackInfo& info) {
   int slot = -1;
   if (!RawSlotArg(info, OP_TMPFILE, "replyTmpfile: not a tmpfile request", &slot)) return info.Env().Undefined();
+  fuse_entry_param e;
+  fuse_file_info fi;
+  FillEntry(scratch_, &e);
+  FillFileInfo(scratch_, &fi);
   kabi::CreateOut out;
-  FillEntryOut(scratch_, &out.entry);
-  FillOpenOut(scratch_, &out.open);
+  EntryOut(e, &out.entry);
+  OpenOut(fi, int(scratch_[S_FI + FI_BACKING_ID]), &out.open);
   return Finish(info.Env(), slot, SendRaw(slotTable_[size_t(slot)].rawUnique, 0, &out, sizeof out));
 }
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 
+#include "scratch_structs.h"
 #include "session.h"
 
 namespace rxfuse {
@@ -32,8 +33,10 @@ void FillStat(const double* s, struct stat* st) {
   st->st_ctim.tv_nsec = long(s[ST_CTIME_NS]);
 }
 
-// An entry block: [ino, generation, attr_timeout, entry_timeout] + stat. The stat's st_ino is the
-// one the caller sees (the source's, maybe beyond 2^53); ino is the node id later requests carry.
+}  // namespace
+
+// The stat's st_ino is the one the caller sees (the source's, maybe beyond 2^53); ino is the node id
+// later requests carry.
 void FillEntry(const double* s, fuse_entry_param* e) {
   memset(e, 0, sizeof(*e));
   e->ino = fuse_ino_t(s[S_ENTRY_INO]);
@@ -52,6 +55,8 @@ void FillFileInfo(const double* s, fuse_file_info* fi) {
   fi->cache_readdir = s[S_FI + FI_CACHE_READDIR] != 0;
   fi->noflush = s[S_FI + FI_NOFLUSH] != 0;
 }
+
+namespace {
 
 bool BytesArg(const Napi::Value& v, const uint8_t** data, size_t* len) {
   if (v.IsUndefined() || v.IsNull()) {
