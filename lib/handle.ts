@@ -64,7 +64,7 @@ export function runHandler<R extends Request>(req: R, handler: Handler<R>, decli
     fail(req, e);
     return;
   }
-  if (r === undefined || (typeof r !== 'object' && typeof r !== 'function')) {
+  if (typeof r !== 'object' && typeof r !== 'function') {
     settleRequest(req, r, next);  // a value (a count, nothing, PASS): neither a Promise nor an Observable
   } else if (isObservable(r)) {
     firstValueFrom(r).then((v) => settleRequest(req, v, next), (e: unknown) => fail(req, e));

@@ -279,10 +279,6 @@ export abstract class Request {
   }
 
   /**
-   * @internal Marks the request answered before the native reply. Throws ReplyError on a second
-   * reply; returns false when the mount is closed (the reply is then dropped quietly).
-   */
-  /**
    * A create reply (create, tmpfile): validates and writes the entry and the open file, sends it
    * with `send` and counts one lookup and one open when the kernel took it.
    */
@@ -298,6 +294,10 @@ export abstract class Request {
     this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
   }
 
+  /**
+   * @internal Marks the request answered before the native reply. Throws ReplyError on a second
+   * reply; returns false when the mount is closed (the reply is then dropped quietly).
+   */
   protected begin(): boolean {
     if (this._done) {
       const e = new ReplyError(this._byRxfuse

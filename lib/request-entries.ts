@@ -4,7 +4,7 @@ import { F, VAR_NAME, VAR_NAME2, VAR_OFFSET } from './layout';
 import type { Entry, OpenResult } from './attr';
 import { Request } from './request-base';
 import { fields, names } from './request-fields';
-import { NamedEntryRequest, NamedOkRequest, NamedRequest } from './request-shapes';
+import { NamedEntryRequest, NamedOkRequest, NamedRequest, shareFields } from './request-shapes';
 
 /** lookup: answer replyEntry() with the entry `name` in `parent`, or a negative entry / ENOENT. */
 export class LookupRequest extends NamedEntryRequest {
@@ -150,9 +150,7 @@ fields(CreateRequest, { mode: F.MODE, flags: F.FLAGS });
 export class TmpfileRequest extends Request {
   readonly op = 'tmpfile';
   /** The directory the file is made in (same as ino). */
-  get parent(): number {
-    return this.f(F.INO);
-  }
+  declare readonly parent: number;
   /** The file type and permission bits (S_IFREG | mode; the umask is applied unless dont_mask). */
   declare readonly mode: number;
   /** The open(2) flags (O_TMPFILE among them). */
@@ -169,4 +167,5 @@ export class TmpfileRequest extends Request {
   }
 }
 fields(TmpfileRequest, { mode: F.MODE, flags: F.FLAGS });
+shareFields(TmpfileRequest, NamedRequest, ['parent']);
 

@@ -109,12 +109,12 @@ class Session : public Napi::ObjectWrap<Session> {
   bool StopNotifications(bool callJs);
   Napi::Value SetLadder(const Napi::CallbackInfo& info);    // ladder.cc
   Napi::Value LadderReply(const Napi::CallbackInfo& info);  // ladder.cc
-  // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
   // Installs kDirectMethods as own functions of `self` (direct_calls.cc).
   void InstallDirectMethods(Napi::Env env, Napi::Object self);
   // This session while it lives, nullptr after: what the direct methods call through.
   std::shared_ptr<Session*> self_ = std::make_shared<Session*>(this);
 
+  // Replies (replies.cc). Each takes the slot first and returns libfuse's result (0 or -errno).
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
   Napi::Value ReplyCreate(const Napi::CallbackInfo& info);

@@ -3,8 +3,9 @@
 //   rxfuse-watch <mountpoint> <mount id> <major:minor>     (stdin: a pipe from the serving process)
 //
 // The serving process holds the only write end of the pipe on stdin; EOF means it closed the
-// session or died. After its own unmount it writes kUnmountedByte first: then nothing is left to do. Then, if the mount table still shows that very mount
-// (same mount id and device) at the mountpoint with nothing mounted over it, the mount is detached:
+// session or died. After an unmount of its own it writes kUnmountedByte first, and the watcher
+// leaves without looking. Otherwise, if the mount table still shows that very mount (same mount id
+// and device) at the mountpoint with nothing mounted over it, the mount is detached:
 // umount2(MNT_DETACH) as root, `fusermount3 -u -z` otherwise. It never asks the filesystem anything
 // (fusermount3's auto_unmount does, and misreads the answer while the dying daemon's /dev/fuse is
 // still open: docs/design.md, "Mounting, failing and dying").

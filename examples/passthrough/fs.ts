@@ -83,9 +83,9 @@ export class Passthrough {
   /** Open files: source fd → its inode (pinned while open). */
   private readonly files = new Map<number, Inode>();
 
-  /** Opens the source directory: the one path ever resolved, the administrator's argument. */
   private readonly xattrs: boolean;
 
+  /** Opens the source directory: the one path ever resolved, the administrator's argument. */
   constructor(private readonly fuse: Fuse, source: string, options: PassthroughOptions = {}) {
     this.inodes = new Inodes(sys.openat(AT.FDCWD, source, O.PATH | O.DIRECTORY), options);
     this.xattrs = options.xattrs !== false;
@@ -275,7 +275,17 @@ export class Passthrough {
     const parent = this.inodes.get(req.parent);
     const name = component(req.name);
     const flags = (req.flags | O.CREAT | O.NOFOLLOW) & ~O.NOCTTY;
-    const fd = asCreator(req, () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777));
+    this.replyOpened(req, asCreator(req, () => sys.openat(this.inodes.fd(parent), name, flags, req.mode & 0o7777)));
+  };
+
+  /** O_TMPFILE in the source directory, as the caller; linked later by link (linkat AT_EMPTY_PATH). */
+  private readonly tmpfile = (req: TmpfileRequest): void => {
+    const parent = this.inodes.get(req.parent);
+    this.replyOpened(req, asCreator(req, () => sys.openat(this.inodes.fd(parent), SELF, req.flags & ~O.NOCTTY, req.mode & 0o7777)));
+  };
+
+  /** Answers a create or tmpfile with the file just opened as `fd` (closed when the answer fails). */
+  private replyOpened(req: CreateRequest | TmpfileRequest, fd: number): void {
     let f: Found;
     try {
       f = this.adopt(sys.openat(fd, EMPTY, O.PATH));  // an inode known already takes it when its fd was let go
@@ -284,21 +294,7 @@ export class Passthrough {
       throw e;
     }
     this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode), fd);
-  };
-
-  /** O_TMPFILE in the source directory, as the caller; linked later by link (linkat AT_EMPTY_PATH). */
-  private readonly tmpfile = (req: TmpfileRequest): void => {
-    const parent = this.inodes.get(req.parent);
-    const fd = asCreator(req, () => sys.openat(this.inodes.fd(parent), SELF, req.flags & ~O.NOCTTY, req.mode & 0o7777));
-    let f: Found;
-    try {
-      f = this.adopt(sys.openat(fd, EMPTY, O.PATH));
-    } catch (e) {
-      sys.close(fd);
-      throw e;
-    }
-    this.life.replyCreate(req, attrOf(f.inode.ino, f.st), fd, () => sys.close(fd), () => this.addFile(fd, f.inode), fd);
-  };
+  }
 
   /** The data goes from the source fd to the kernel in libfuse (no copy through JS). */
   private readonly read = (req: ReadRequest): FdSlice => ({
