@@ -513,7 +513,7 @@ export class Fuse implements RequestHost {
     const entry = this.useRegistry && ENTRY_BY_CODE[code];
     if (entry) this.inodes._entryStarted();
     this.ops.emit(code, req);
-    if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed);
+    if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed, entry);
     else if (entry) this.inodes._entryFinished();
   };
 

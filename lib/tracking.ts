@@ -6,7 +6,7 @@ import { complete } from './complete';
 import { Effect } from './registry-effects';
 import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './errors';
 import { F } from './layout';
-import { ENTRY_OPS, OP_CODE, type OpName } from './op-table';
+import { OP_CODE, type OpName } from './op-table';
 import type { InodeRegistry } from './registry';
 import { REQUEST_BY_CODE, type Request, type RequestHost, SLOT_F64 } from './request';
 
@@ -60,10 +60,10 @@ export class RequestTracker {
 
   /**
    * Keeps track of a request answered later: timeouts, unsubscribing, the unclaimed sweep and GC
-   * can answer it instead.
+   * can answer it instead. `entry`: dispatch counted it as an entry request in flight in the
+   * registry; untracking it ends that.
    */
-  track(req: Request, slot: number, gen: number, ordered: boolean, claimed: boolean): void {
-    const entry = ENTRY_OPS.has(req.op);  // dispatch counted it in flight; untrack ends that
+  track(req: Request, slot: number, gen: number, ordered: boolean, claimed: boolean, entry = false): void {
     const now = performance.now();
     const p: Pending = { req: new WeakRef(req), gen, since: now, op: req.op, ino: this.mount.h[slot * SLOT_F64 + F.INO], entry, ordered, unclaimedAt: now };
     this.pending.set(slot, p);
