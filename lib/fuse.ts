@@ -14,16 +14,18 @@ import { OpSubscribers } from './op-subscribers';
 import { F, S, SLOT_BYTES } from './layout';
 import { checkLadder, installLadder } from './ladder';
 import { autoUnmount, libfuseArgs, spinMicroseconds, writeConnWishes } from './mount-args';
-import { type ConnInfo, native, type NativeEvent, type NativeSession, watcherPath } from './native';
+import { type ConnInfo, native, type NativeEvent, type NativeReplies, type NativeSession, replyFunctions, watcherPath } from './native';
 import { Notifications } from './notifications';
 import { Observers } from './observers';
 import { ENTRY_OPS, NO_REPLY_OPS, OP_CODE, OP_COUNT, OPS, type OpName, REGISTRY_OPS } from './op-table';
 import { InodeRegistry, type RegistryStats } from './registry';
 import { Effect, RegistryEffects } from './registry-effects';
 import {
-  type PollHandle, REQUEST_BY_CODE, type Request, type RequestHost, type RequestMap, type RequestObserver,
-  type RequestObserverHook, SetattrValid, SLOT_F64, type WriteRequest,
+  type PollHandle, type Request, type RequestHost, type RequestMap, type RequestObserver,
+  type RequestObserverHook, SetattrValid, type WriteRequest,
 } from './request';
+import { SLOT_F64 } from './request-base';
+import { REQUEST_BY_CODE } from './request-factories';
 import { RequestTracker } from './tracking';
 import { WriteQueues } from './write-queue';
 
@@ -69,6 +71,7 @@ export class Fuse implements RequestHost {
   /** @internal */ readonly bytes: Buffer;
   /** @internal */ readonly scratch: Float64Array;
   /** @internal */ native!: NativeSession;
+  /** @internal */ replies!: NativeReplies;
   private readonly slotsBuffer: ArrayBuffer;
   private readonly recv: Buffer[];
   private readonly ops = new OpSubscribers((op) => this.tracker.dropOp(op));
@@ -355,6 +358,7 @@ export class Fuse implements RequestHost {
       this.mountpointPath, args, implemented, this.slotsBuffer, this.recv, this.scratch,
       this.dispatch, this.onEvent, autoUnmount(this.options) ? watcherPath() : '', this.options.largeFiles === true,
     );
+    this.replies = replyFunctions(this.native);
     if (this.options.ladder !== undefined) installLadder(this.native, this.options.ladder);
     this.native.mount();
   }

@@ -1,8 +1,14 @@
 // Attaching handlers: a handler returns a value, a Promise or an Observable; its result becomes the
 // request's typed reply. Errors never escape: FuseError → its errno, anything else → EIO + errors$.
-import { firstValueFrom, isObservable, Observable, type OperatorFunction } from 'rxjs';
+import * as rxjs from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { Request, ResultMap } from './request';
 import { NO_REPLY_OPS } from './op-table';
+
+// rxjs's CommonJS exports object re-exports through getters, which makes it a dictionary in V8: a
+// read of one of its bindings is a generic lookup plus a getter call. Per-request code reads the
+// two it needs once, here (docs/performance.md, "Dictionary-mode objects").
+const { firstValueFrom, isObservable } = rxjs;
 
 /** Return PASS from a handler to decline a request: it goes on, unanswered, to the next operator. */
 export const PASS: unique symbol = Symbol('rxfuse.pass');

@@ -54,7 +54,51 @@ export type NativeEvent =
   | ['interrupt', number, number]
   | ['error', string, number];
 
-export interface NativeSession {
+/**
+ * The session's reply functions (src-native/direct_calls.cc): own functions of the session object
+ * that need no receiver. Requests call them through replyFunctions()'s copy.
+ */
+export interface NativeReplies {
+  replyErr(slot: number, err: number): number;
+  replyEntry(slot: number): number;
+  replyCreate(slot: number): number;
+  replyAttr(slot: number): number;
+  replyReadlink(slot: number, target: Uint8Array): number;
+  replyOpen(slot: number): number;
+  replyWrite(slot: number, count: number): number;
+  replyBuf(slot: number, data: Uint8Array): number;
+  replyFd(slot: number, fd: number, offset: number | bigint, length: number): number;
+  replyStatfs(slot: number): number;
+  replyXattr(slot: number, size: number): number;
+  replyLock(slot: number): number;
+  replyBmap(slot: number, idx: number): number;
+  replyIoctl(slot: number, result: number, data: Uint8Array | undefined): number;
+  replyPoll(slot: number, revents: number): number;
+  replyLseek(slot: number, offset: number | bigint): number;
+  replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
+  /** A raw op (src-native/raw_ops.cc): the statx reply from the scratch. */
+  replyStatx(slot: number): number;
+  /** A raw op: the tmpfile reply (create's: entry + open file) from the scratch. */
+  replyTmpfile(slot: number): number;
+}
+
+/**
+ * A plain object holding the session's reply functions. The session object itself is a wrapped
+ * native object whose properties V8 keeps in dictionary mode, so every `native.replyX` read on a
+ * request's path was a generic property lookup (a LoadIC call, ~150 instructions); this object has
+ * one fixed shape and its reads are inlined (docs/performance.md, "Dictionary-mode objects").
+ */
+export function replyFunctions(s: NativeReplies): NativeReplies {
+  return {
+    replyErr: s.replyErr, replyEntry: s.replyEntry, replyCreate: s.replyCreate, replyAttr: s.replyAttr,
+    replyReadlink: s.replyReadlink, replyOpen: s.replyOpen, replyWrite: s.replyWrite, replyBuf: s.replyBuf,
+    replyFd: s.replyFd, replyStatfs: s.replyStatfs, replyXattr: s.replyXattr, replyLock: s.replyLock,
+    replyBmap: s.replyBmap, replyIoctl: s.replyIoctl, replyPoll: s.replyPoll, replyLseek: s.replyLseek,
+    replyDirents: s.replyDirents, replyStatx: s.replyStatx, replyTmpfile: s.replyTmpfile,
+  };
+}
+
+export interface NativeSession extends NativeReplies {
   mount(): number;
   close(): boolean;
   ref(): void;
@@ -79,27 +123,6 @@ export interface NativeSession {
   setLadder(step: number, call: (n: number) => void): void;
   /** @internal Step 3: answers the request of the ladder's JS call natively. */
   ladderReply(): boolean;
-  replyErr(slot: number, err: number): number;
-  replyEntry(slot: number): number;
-  replyCreate(slot: number): number;
-  replyAttr(slot: number): number;
-  replyReadlink(slot: number, target: Uint8Array): number;
-  replyOpen(slot: number): number;
-  replyWrite(slot: number, count: number): number;
-  replyBuf(slot: number, data: Uint8Array): number;
-  replyFd(slot: number, fd: number, offset: number | bigint, length: number): number;
-  replyStatfs(slot: number): number;
-  replyXattr(slot: number, size: number): number;
-  replyLock(slot: number): number;
-  replyBmap(slot: number, idx: number): number;
-  replyIoctl(slot: number, result: number, data: Uint8Array | undefined): number;
-  replyPoll(slot: number, revents: number): number;
-  replyLseek(slot: number, offset: number | bigint): number;
-  replyDirents(slot: number, records: Uint8Array, positions: Uint32Array, start: number, count: number, plus: boolean): number;
-  /** A raw op (src-native/raw_ops.cc): the statx reply from the scratch. */
-  replyStatx(slot: number): number;
-  /** A raw op: the tmpfile reply (create's: entry + open file) from the scratch. */
-  replyTmpfile(slot: number): number;
 }
 
 export interface NativeSessionCtor {

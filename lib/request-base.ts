@@ -10,7 +10,7 @@ import type { Dirents } from './dirents';
 import { fields } from './request-fields';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
-import type { NativeSession } from './native';
+import type { NativeReplies, NativeSession } from './native';
 import type { BackingFiles } from './backing';
 
 /** Names up to this length are made into latin1 strings in JS (V8 keeps such short strings flat). */
@@ -25,6 +25,8 @@ export interface RequestHost {
   readonly bytes: Buffer;
   readonly scratch: Float64Array;
   readonly native: NativeSession;
+  /** The session's reply functions, on an object V8 reads fast (replyFunctions()). */
+  readonly replies: NativeReplies;
   /** Backing files of passed-through opens (fuse.backing). */
   readonly backing: BackingFiles;
   readonly closed: boolean;
@@ -270,7 +272,7 @@ export abstract class Request {
   private answerErrno(n: number, cause: FuseError | undefined): void {
     if (n === E.EMFILE || n === E.ENFILE) this.reportFdLimit(n, cause);
     if (!this.begin()) return;
-    this._host.native.replyErr(this._slot, n);
+    this._host.replies.replyErr(this._slot, n);
     this.end(undefined, n);
   }
 
@@ -328,7 +330,7 @@ export abstract class Request {
   protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite' | 'replyLseek', value: U64): void {
     if (!this.begin()) return;
     // the overloads pair each native reply with the values it takes
-    (this._host.native as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](this._slot, value);
+    (this._host.replies as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](this._slot, value);
     this.end(value);
   }
 
@@ -339,14 +341,14 @@ export abstract class Request {
   protected _scratch<T>(write: (s: Float64Array, v: T) => void, send: 'replyAttr' | 'replyStatfs' | 'replyLock', value: T): void {
     write(this._host.scratch, value);
     if (!this.begin()) return;
-    this._host.native[send](this._slot);
+    this._host.replies[send](this._slot);
     this.end(value);
   }
 
   /** @internal success (errno 0). */
   protected _ok(): void {
     if (!this.begin()) return;
-    this._host.native.replyErr(this._slot, 0);
+    this._host.replies.replyErr(this._slot, 0);
     this.end();
   }
 
@@ -355,7 +357,7 @@ export abstract class Request {
     const h = this._host;
     const ino = writeEntry(h.scratch, 0, entry);
     if (!this.begin()) return;
-    const r = h.native.replyEntry(this._slot);
+    const r = h.replies.replyEntry(this._slot);
     this.end(entry, 0, r === 0 && ino !== 0 ? Effect.entry : Effect.none, ino);
   }
 

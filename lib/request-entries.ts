@@ -133,7 +133,7 @@ export class CreateRequest extends NamedRequest {
    * @throws TypeError on a negative entry (ino 0) or an invalid field.
    */
   replyCreate(r: CreateResult): void {
-    this.sendCreate(r, (slot) => this._host.native.replyCreate(slot));
+    this.sendCreate(r, (slot) => this._host.replies.replyCreate(slot));
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);
@@ -160,7 +160,7 @@ export class TmpfileRequest extends Request {
    * @throws TypeError on a negative entry (ino 0) or an invalid field.
    */
   replyCreate(r: CreateResult): void {
-    this.sendCreate(r, (slot) => this._host.native.replyTmpfile(slot));
+    this.sendCreate(r, (slot) => this._host.replies.replyTmpfile(slot));
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);

@@ -24,7 +24,7 @@ abstract class OpenLike extends Request {
     const backing = typeof r === 'object' ? r.backing : undefined;
     h.backing._prepare(h.scratch, backing, ino);
     if (!this.begin()) return;
-    const res = h.native.replyOpen(this._slot);
+    const res = h.replies.replyOpen(this._slot);
     h.backing._replied(backing, res === 0);
     this.end(r, 0, res === 0 ? Effect.open : Effect.none, ino);
   }
@@ -75,7 +75,7 @@ export class ReadRequest extends ReadWriteRequest {
   replyData(data: Uint8Array): void {
     bytes(data, 'read');
     if (!this.begin()) return;
-    this._host.native.replyBuf(this._slot, data);
+    this._host.replies.replyBuf(this._slot, data);
     this.end(data);
   }
   /**
@@ -88,7 +88,7 @@ export class ReadRequest extends ReadWriteRequest {
     okOff(offset, 'offset');
     unsigned(length, 'length');
     if (!this.begin()) return;
-    this._host.native.replyFd(this._slot, fd, offset, length);
+    this._host.replies.replyFd(this._slot, fd, offset, length);
     this.end(length);
   }
   _reply(r: Uint8Array | FdSlice): void {
@@ -131,7 +131,7 @@ export class WriteRequest extends ReadWriteRequest {
   replyWrite(count: number): void {
     unsigned(count, 'write count');
     if (!this.begin()) return;
-    this._host.native.replyWrite(this._slot, count);
+    this._host.replies.replyWrite(this._slot, count);
     this.end(count);
   }
   _reply(r: number): void {
@@ -190,7 +190,7 @@ abstract class ReaddirLike extends FileRequest {
     if (this.plus && !list.hasAttributes) throw new TypeError('readdirplus: entries need attributes (Dirents.addEntry)');
     const start = from ?? list.indexAfter(this.f(OFFSET_FIELD));
     if (!this.begin()) return 0;
-    const n = this._host.native.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
+    const n = this._host.replies.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
     this.end(n > 0 ? n : 0, 0, n > 0 && this.plus ? Effect.dirents : Effect.none, start, list);
     return n < 0 ? 0 : n;
   }
@@ -292,7 +292,7 @@ export class IoctlRequest extends FileRequest {
       if (data.length > this.outSize) throw new TypeError(`ioctl: ${data.length} output bytes, caller expects ${this.outSize}`);
     }
     if (!this.begin()) return;
-    this._host.native.replyIoctl(this._slot, result, data);
+    this._host.replies.replyIoctl(this._slot, result, data);
     this.end(result);
   }
   _reply(r: IoctlResult | Uint8Array | number | undefined): void {

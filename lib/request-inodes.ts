@@ -71,7 +71,7 @@ export class ReadlinkRequest extends Request {
     bytes(target, 'readlink');
     if (target.includes(0)) throw new TypeError('readlink: target contains NUL');
     if (!this.begin()) return;
-    this._host.native.replyReadlink(this._slot, target);
+    this._host.replies.replyReadlink(this._slot, target);
     this.end(target);
   }
   _reply(r: Uint8Array): void {
@@ -127,7 +127,7 @@ abstract class XattrReadRequest extends Request {
   replyBuf(data: Uint8Array): void {
     bytes(data, this.op);
     if (!this.begin()) return;
-    this._host.native.replyBuf(this._slot, data);
+    this._host.replies.replyBuf(this._slot, data);
     this.end(data);
   }
 }
@@ -225,7 +225,7 @@ export class StatxRequest extends FileRequest {
     const r = timeout === undefined || sx === null || typeof sx !== 'object' ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
     writeStatxResult(this._host.scratch, r);
     if (!this.begin()) return;
-    this._host.native.replyStatx(this._slot);
+    this._host.replies.replyStatx(this._slot);
     this.end(r);
   }
   _reply(r: StatxResult): void {

@@ -8,7 +8,9 @@ import { errno, FuseError, type FuseErrorEvent, type FuseErrorKind } from './err
 import { F } from './layout';
 import { OP_CODE, type OpName } from './op-table';
 import type { InodeRegistry } from './registry';
-import { REQUEST_BY_CODE, type Request, type RequestHost, SLOT_F64 } from './request';
+import type { Request, RequestHost } from './request';
+import { SLOT_F64 } from './request-base';
+import { REQUEST_BY_CODE } from './request-factories';
 
 interface Pending {
   /** The handler's Request, while it lives (rxfuse's answer marks it answered; weak, so GC can find it dropped). */
@@ -185,7 +187,7 @@ export class RequestTracker {
   private answerFor(slot: number, p: Pending, err: number, kind: FuseErrorKind, cause: Error): void {
     const m = this.mount;
     const c = this.controllers.get(slot);
-    if (!m.closed) m.native.replyErr(slot, err);
+    if (!m.closed) m.replies.replyErr(slot, err);
     const req = p.req.deref() ?? REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
     const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
     complete(req, err, undefined, effect, p.ino, undefined, true);

@@ -8,8 +8,9 @@ import { parseArgs } from '../lib/cli';
 import { runHandler } from '../lib/handle';
 import { F, SLOT_BYTES, VAR_NAME } from '../lib/layout';
 import { OP_CODE } from '../lib/op-table';
-import type { NativeSession } from '../lib/native';
-import { REQUEST_BY_CODE, type RequestHost, SLOT_F64 } from '../lib/request';
+import type { NativeReplies, NativeSession } from '../lib/native';
+import { type RequestHost, SLOT_F64 } from '../lib/request';
+import { REQUEST_BY_CODE } from '../lib/request-factories';
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -174,6 +175,7 @@ describe('unit', function () {
         bytes: Buffer.from(h.buffer),
         scratch: new Float64Array(256),
         native: native as unknown as NativeSession,
+        replies: native as unknown as NativeReplies,
         backing: new BackingFiles(() => undefined),
         closed: false,
         recvBuffer: () => Buffer.alloc(0),
