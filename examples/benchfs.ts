@@ -8,12 +8,13 @@
 //   /scratch   5  dir   the only place that can be modified
 import { constants as K } from 'node:fs';
 import {
-  type Attr, Dirents, type Entry, type Fuse, FuseError, now, O_ACCMODE, SetattrValid, type Timespec,
+  type Attr, Dirents, type Entry, errno, type Fuse, FuseError, now, O_ACCMODE, SetattrValid, type Timespec,
 } from '../lib';
 import type { Example } from './example';
 import { ConstantBenchFs, ladderOptions, ladderStep } from './benchfs/ladder';
 
 const GiB = 1024 * 1024 * 1024;
+const { ENOENT } = errno;
 const ZERO_TIMEOUT = 0;
 
 interface Node {
@@ -161,8 +162,11 @@ export class BenchFs {
     fuse.handleAll({
       lookup: (req) => {
         const n = this.child(this.get(req.parent), req.nameKey);
-        if (!n) throw new FuseError('ENOENT');
-        return n.entry;
+        if (n) return n.entry;
+        // Every create starts with this miss: answered with fail(), since a throw costs about as
+        // much as the whole request (docs/guide.md, section 6).
+        req.fail(ENOENT);
+        return undefined;
       },
       getattr: (req) => this.get(req.ino).attrReply,
       setattr: (req) => {
