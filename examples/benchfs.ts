@@ -6,14 +6,20 @@
 //   /big       3  file  1 GiB, byte at offset o is o mod 256, read-only
 //   /sink      4  file  writes accepted and discarded, size stays 0
 //   /scratch   5  dir   the only place that can be modified
-import { constants as K } from 'node:fs';
+import { constants } from 'node:fs';
+import * as rxfuse from '../lib';
 import {
-  type Attr, Dirents, type Entry, errno, type Fuse, FuseError, now, O_ACCMODE, SetattrValid, type Timespec,
+  type Attr, Dirents, type Entry, errno, type Fuse, FuseError, SetattrValid, type Timespec,
 } from '../lib';
 import type { Example } from './example';
 import { ConstantBenchFs, ladderOptions, ladderStep } from './benchfs/ladder';
 
 const GiB = 1024 * 1024 * 1024;
+// What handlers use on every request, read once: a CommonJS exports object with many names (rxfuse's
+// index, node:fs's constants) is a dictionary in V8, where each read is a generic lookup
+// (docs/performance.md, "Dictionary-mode objects").
+const { now, O_ACCMODE } = rxfuse;
+const { O_RDONLY, O_TRUNC, S_IFDIR, S_IFMT, S_IFREG } = constants;
 const { ENOENT } = errno;
 const ZERO_TIMEOUT = 0;
 
@@ -56,15 +62,15 @@ export class BenchFs {
   constructor(private readonly fuse: Fuse) {
     this.dir(ROOT, ROOT, false);
     this.dir(FILES, ROOT, false);
-    this.file(BIG, ROOT, K.S_IFREG | 0o444, GiB, false);
-    this.file(SINK, ROOT, K.S_IFREG | 0o644, 0, false);
+    this.file(BIG, ROOT, S_IFREG | 0o444, GiB, false);
+    this.file(SINK, ROOT, S_IFREG | 0o644, 0, false);
     this.dir(SCRATCH, ROOT, true);
     for (const [name, ino] of [['files', FILES], ['big', BIG], ['sink', SINK], ['scratch', SCRATCH]] as const) {
       this.link(ROOT, Buffer.from(name), ino);
     }
     for (let n = 0; n < 10000; n++) {
       const ino = 6 + n;
-      this.file(ino, FILES, K.S_IFREG | 0o644, 0, false);
+      this.file(ino, FILES, S_IFREG | 0o644, 0, false);
       this.link(FILES, Buffer.from(`f${String(n).padStart(5, '0')}`), ino);
     }
     this.nextIno = 6 + 10000;
@@ -84,7 +90,7 @@ export class BenchFs {
   }
 
   private dir(ino: number, parent: number, writable: boolean): Node {
-    const n = this.make(ino, parent, K.S_IFDIR | 0o755, writable);
+    const n = this.make(ino, parent, S_IFDIR | 0o755, writable);
     n.attr.nlink = 2;
     n.children = new Map();
     n.order = [];
@@ -106,7 +112,7 @@ export class BenchFs {
     p.children!.set(name.toString('latin1'), p.order!.length);
     p.order!.push({ name, ino });
     p.listing = undefined;
-    if ((this.get(ino).attr.mode & K.S_IFMT) === K.S_IFDIR) p.attr.nlink = (p.attr.nlink ?? 2) + 1;
+    if ((this.get(ino).attr.mode & S_IFMT) === S_IFDIR) p.attr.nlink = (p.attr.nlink ?? 2) + 1;
   }
 
   private get(ino: number): Node {
@@ -180,7 +186,7 @@ export class BenchFs {
           else this.resize(n, req.size!);
         }
         const a = n.attr;
-        if (set & SetattrValid.MODE) a.mode = (a.mode & K.S_IFMT) | (req.mode! & 0o7777);
+        if (set & SetattrValid.MODE) a.mode = (a.mode & S_IFMT) | (req.mode! & 0o7777);
         if (set & SetattrValid.UID) a.uid = req.uidToSet;
         if (set & SetattrValid.GID) a.gid = req.gidToSet;
         const t = now();
@@ -201,8 +207,8 @@ export class BenchFs {
         const n = this.get(req.ino);
         if (n.children) throw new FuseError('EISDIR');
         const acc = req.flags & O_ACCMODE;
-        if (acc !== K.O_RDONLY && !n.data && n.ino !== SINK) throw new FuseError('EACCES');
-        if (req.flags & K.O_TRUNC && n.data) {
+        if (acc !== O_RDONLY && !n.data && n.ino !== SINK) throw new FuseError('EACCES');
+        if (req.flags & O_TRUNC && n.data) {
           this.resize(n, 0);
           this.touch(n);
         }
@@ -238,7 +244,7 @@ export class BenchFs {
       create: (req) => {
         const d = this.writableDir(req.parent);
         if (this.child(d, req.nameKey)) throw new FuseError('EEXIST');
-        const n = this.file(this.nextIno++, d.ino, K.S_IFREG | (req.mode & 0o7777), 0, true);
+        const n = this.file(this.nextIno++, d.ino, S_IFREG | (req.mode & 0o7777), 0, true);
         this.link(d.ino, req.name, n.ino);
         this.touch(d);
         // Written out, not `{ ...n.entry, fh: 0 }`: on Node 20's V8 a spread plus a property makes a
@@ -250,7 +256,7 @@ export class BenchFs {
         const d = this.writableDir(req.parent);
         if (this.child(d, req.nameKey)) throw new FuseError('EEXIST');
         const n = this.dir(this.nextIno++, d.ino, true);
-        n.attr.mode = K.S_IFDIR | (req.mode & 0o7777);
+        n.attr.mode = S_IFDIR | (req.mode & 0o7777);
         this.link(d.ino, req.name, n.ino);
         this.touch(d);
         return n.entry;
@@ -284,7 +290,7 @@ export class BenchFs {
     if (!d.listing) {
       const l = new Dirents(d.order!.length);
       d.order!.forEach((e, i) => {
-        if (e) l.add(e.name, e.ino, this.nodes.get(e.ino)?.attr.mode ?? K.S_IFREG, i + 1);
+        if (e) l.add(e.name, e.ino, this.nodes.get(e.ino)?.attr.mode ?? S_IFREG, i + 1);
       });
       d.listing = l;
     }

@@ -39,7 +39,7 @@ function settleRequest(req: Request, value: unknown, declined: (req: Request) =>
     declined(req);
     return;
   }
-  if (req.answered || NO_REPLY_OPS.has(req.op)) return;  // the handler replied itself, or there is no reply
+  if (req.answered) return;  // the handler replied itself (requests without reply: _reply does nothing)
   try {
     req._reply(value);
   } catch (e) {

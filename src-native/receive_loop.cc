@@ -21,8 +21,12 @@ napi_value Undefined(napi_env env) {
 
 void Session::CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args) {
   if (!jsAllowed_ || fn.IsEmpty()) return;  // empty: after Teardown
+  CallJs(fn.Value(), args);
+}
+
+void Session::CallJs(napi_value fn, std::initializer_list<napi_value> args) {
   napi_value result;
-  napi_status st = napi_call_function(env_, Undefined(env_), fn.Value(), args.size(), args.begin(), &result);
+  napi_status st = napi_call_function(env_, Undefined(env_), fn, args.size(), args.begin(), &result);
   if (st != napi_ok) {
     bool pending = false;
     napi_is_exception_pending(env_, &pending);
@@ -61,11 +65,13 @@ void Session::Drain() {
     napi_callback_scope cs;
     napi_open_callback_scope(env_, resourceRef_.Value(), asyncCtx_, &cs);
     inDrain_ = true;
+    drainDispatch_ = dispatch_.IsEmpty() ? nullptr : napi_value(dispatch_.Value());
     drained_ = false;
     for (int n = 0; n < budget_ && !closeRequested_; n++) {
       if (!ReceiveOne()) break;
     }
     inDrain_ = false;
+    drainDispatch_ = nullptr;
     if (pollFailed_ && !closeRequested_) {
       ReportError("poll", -pollFailed_);
       closeRequested_ = true;

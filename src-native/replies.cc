@@ -86,11 +86,12 @@ int64_t Int64Arg(const Napi::Value& v) {
 
 bool Session::SlotArg(const Napi::CallbackInfo& info, int* slotOut) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
+  int slot = -1;
+  // One N-API call: napi_get_value_int32 refuses a non-number itself (napi_number_expected).
+  if (info.Length() < 1 || napi_get_value_int32(env, info[0], &slot) != napi_ok) {
     Napi::TypeError::New(env, "reply: slot expected").ThrowAsJavaScriptException();
     return false;
   }
-  int slot = info[0].As<Napi::Number>().Int32Value();
   if (slot < 0 || size_t(slot) >= slotTable_.size() || !slotTable_[size_t(slot)].Busy() || closed_) {
     Napi::Error::New(env, "reply: request already answered or mount closed").ThrowAsJavaScriptException();
     return false;

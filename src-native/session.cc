@@ -376,7 +376,11 @@ void Session::Dispatch(int slot) {
 void Session::DispatchNoReply(int slot) {
   napi_value arg;
   napi_create_int32(env_, slot, &arg);
-  CallJs(dispatch_, {arg});
+  if (drainDispatch_ != nullptr && jsAllowed_ && !dispatch_.IsEmpty()) {
+    CallJs(drainDispatch_, {arg});
+  } else {
+    CallJs(dispatch_, {arg});
+  }
 }
 
 void Session::FinishNoReply(int slot) {

@@ -171,6 +171,7 @@ class Session : public Napi::ObjectWrap<Session> {
   static void CleanupHook(void* arg);
   void ReportError(const char* what, int err);
   void CallJs(Napi::FunctionReference& fn, std::initializer_list<napi_value> args);
+  void CallJs(napi_value fn, std::initializer_list<napi_value> args);
 
   fuse_session* se_ = nullptr;
   std::string mountpoint_;
@@ -210,6 +211,9 @@ class Session : public Napi::ObjectWrap<Session> {
   bool largeFiles_ = false;
   bool closeRequested_ = false;
   bool inDrain_ = false;
+  // The dispatch function, taken once per drain in the drain's handle scope (nullptr outside one):
+  // each request's call then skips a reference lookup.
+  napi_value drainDispatch_ = nullptr;
   bool initPending_ = false;
   int pollFailed_ = 0;
   bool jsAllowed_ = true;
