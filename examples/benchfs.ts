@@ -263,10 +263,11 @@ export class BenchFs {
       },
       unlink: (req) => {
         const d = this.writableDir(req.parent);
-        const n = this.child(d, req.nameKey);
+        const key = req.nameKey;  // a getter that builds the string: read once
+        const n = this.child(d, key);
         if (!n) throw new FuseError('ENOENT');
         if (n.children) throw new FuseError('EISDIR');
-        this.unlinkName(d, req.nameKey);
+        this.unlinkName(d, key);
         n.attr.nlink = 0;
         this.touch(d);
       },
