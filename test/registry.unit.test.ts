@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { Dirents, Fuse } from '../lib';
 import { InoCountTable } from '../lib/inotable';
 import { F } from '../lib/layout';
-import type { NativeSession } from '../lib/native';
+import type { NativeReplies, NativeSession } from '../lib/native';
 import { OP_CODE } from '../lib/op-table';
 import { SLOT_F64 } from '../lib/request';
 import { type DroppedLookup, InodeRegistry, type RegistryAnomaly, ROOT_INO } from '../lib/registry';
@@ -345,7 +345,7 @@ describe('registry (unit)', function () {
         open = (ino) => resolve({ attr: { ino, mode: 0o100644 } });
       }));
       const fake = { replyEntry: (slot: number) => (replies.push(fuse.scratch[0]), void slot, 0), replyErr: () => 0 };
-      (fuse as unknown as { native: NativeSession }).native = fake as unknown as NativeSession;
+      Object.assign(fuse as unknown as { native: NativeSession; replies: NativeReplies }, { native: fake, replies: fake });
       const dispatch = (slot: number, gen: number): void => {
         const b = slot * SLOT_F64;
         fuse.h[b + F.OP] = OP_CODE.lookup;
@@ -392,7 +392,7 @@ describe('registry (unit)', function () {
           replyDirents: (_s: number, _r: unknown, _p: unknown, start: number, count: number) => count - start,
           replyErr: () => 0,
         };
-        (fuse as unknown as { native: NativeSession }).native = fake as unknown as NativeSession;
+        Object.assign(fuse as unknown as { native: NativeSession; replies: NativeReplies }, { native: fake, replies: fake });
         const released: number[] = [];
         fuse.inodes.released$.subscribe((i) => released.push(i));
         fuse.inodes._entry(5);

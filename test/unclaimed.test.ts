@@ -130,7 +130,7 @@ describe('unclaimed requests', function () {
       const fuse = new Fuse({ unclaimedGrace: 50 });
       const replies: string[] = [];
       const ok = (): number => 0;
-      fuse.native = new Proxy({
+      fuse.replies = fuse.native = new Proxy({
         replyErr: (slot: number, err: number) => (replies.push(`${slot}:err ${err}`), 0),
         replyWrite: (slot: number, n: number) => (replies.push(`${slot}:wrote ${n}`), 0),
       }, { get: (t: Record<string, unknown>, k: string) => t[k] ?? ok }) as unknown as Fuse['native'];
