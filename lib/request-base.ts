@@ -341,7 +341,7 @@ export abstract class Request {
   /**
    * @internal A reply whose native call takes the slot and one number (bmap index,
    * poll events, xattr size, copy count, lseek offset). The hot replies (write, entry, data) call
-   * native directly.
+   * their reply function directly.
    */
   protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void;
   protected _num(send: 'replyLseek', value: U64): void;

@@ -8,7 +8,8 @@
 //
 // For each implementation: benchfs mounted under callgrind with instrumentation off, one warm-up run
 // of the workload (JIT compilation and first allocations happen there), then instrumentation on for
-// two runs of it, off, unmount. Busy-polling is off everywhere (RXFUSE_BUSY_POLL=0, C's -p loop):
+// two runs of it, off, unmount. The figure is the main thread's count (the total of all threads is
+// printed beside it). Busy-polling is off everywhere (RXFUSE_BUSY_POLL=0, C's -p loop):
 // a spin's instruction count depends on timing.
 //   npm run bench:instructions                         # create: c-poll and rxfuse-l1 .. rxfuse-l6
 //   npm run bench:instructions -- -w stat -n 2 c-poll rxfuse-l6
@@ -103,8 +104,8 @@ async function measure(impl, project, label) {
     const m = /Collected : (\d+)/.exec(log);
     if (!m) throw new Error(`${impl}: no callgrind total\n${log}`);
     // One file per thread (out-01 is the main thread): the main thread's count leaves out V8's
-    // background compiler and GC helpers, whose share depends on timing (up to a fifth of a create
-    // run while TurboFan still compiles).
+    // background compiler and GC helpers, whose share depends on timing (8 % on top of it in a stat
+    // run, up to 65 % in a create run while TurboFan still compiles).
     const main = `${out}-01`;
     const totals = fs.existsSync(main) ? [...fs.readFileSync(main, 'utf8').matchAll(/^totals: (\d+)/gm)] : [];
     if (totals.length === 0) throw new Error(`${impl}: no main-thread callgrind total`);

@@ -374,13 +374,10 @@ void Session::Dispatch(int slot) {
 }
 
 void Session::DispatchNoReply(int slot) {
+  if (!jsAllowed_ || dispatch_.IsEmpty()) return;  // empty: after Teardown
   napi_value arg;
   napi_create_int32(env_, slot, &arg);
-  if (drainDispatch_ != nullptr && jsAllowed_ && !dispatch_.IsEmpty()) {
-    CallJs(drainDispatch_, {arg});
-  } else {
-    CallJs(dispatch_, {arg});
-  }
+  CallJs(drainDispatch_ != nullptr ? drainDispatch_ : napi_value(dispatch_.Value()), {arg});
 }
 
 void Session::FinishNoReply(int slot) {
