@@ -46,6 +46,31 @@ const BIG = 3;
 const SINK = 4;
 const SCRATCH = 5;
 
+// Scratch file bytes. Capacities up to SLAB_PIECE are pieces of shared slabs: a Buffer of its own
+// costs about 8,000 instructions in V8 (the ArrayBuffer constructor, a backing store, calloc's
+// zeroing, external-memory accounting), a piece of a slab a few hundred (docs/performance.md,
+// "File bytes in slabs"). Node's Buffer.allocUnsafe pools the same way below 4 KiB. A piece is not
+// reused: its slab is freed with the last file that holds a piece of it. Larger files get their own
+// Buffer (as C's realloc). Bytes beyond a file's size are zeroed when the size grows over them.
+const SLAB = 1024 * 1024;
+const SLAB_PIECE = 64 * 1024;
+const MIN_CAPACITY = 4096;
+let slab = Buffer.allocUnsafe(0);
+let slabUsed = 0;
+const EMPTY = Buffer.alloc(0);
+
+function fileBytes(capacity: number): Buffer {
+  if (capacity > SLAB_PIECE) return Buffer.allocUnsafe(capacity);
+  if (slabUsed + capacity > slab.length) {
+    slab = Buffer.allocUnsafe(SLAB);
+    slabUsed = 0;
+  }
+  const piece = slab.subarray(slabUsed, slabUsed + capacity);
+  slabUsed += capacity;
+  return piece;
+}
+
+
 // One preallocated pattern buffer (4 MiB + 256 bytes of 0..255): reads of big are slices of it.
 const PATTERN = Buffer.alloc(4 * 1024 * 1024 + 256);
 for (let i = 0; i < PATTERN.length; i++) PATTERN[i] = i & 255;
@@ -101,7 +126,7 @@ export class BenchFs {
     const n = this.make(ino, parent, mode, writable);
     n.attr.size = size;
     if (writable) {
-      n.data = Buffer.alloc(0);
+      n.data = EMPTY;  // no capacity yet: resize() gives it its own bytes
       n.size = 0;
     }
     return n;
@@ -141,15 +166,22 @@ export class BenchFs {
     n.attr.ctime = t;
   }
 
-  private resize(n: Node, size: number): void {
-    const data = n.data!;
+  /**
+   * Sets a scratch file's size: a new capacity (doubling, as C's benchfs) when it outgrows its bytes.
+   * What it grows over reads as zeros, except from `writtenFrom` on (a write's range, copied next).
+   */
+  private resize(n: Node, size: number, writtenFrom = size): void {
+    let data = n.data!;
+    const old = n.size!;
     if (size > data.length) {
-      const grown = Buffer.alloc(Math.max(size, Math.min(data.length * 2, size + 64 * 1024 * 1024)));
-      data.copy(grown, 0, 0, n.size);
-      n.data = grown;
-    } else if (size < n.size!) {
-      data.fill(0, size, n.size);
+      let capacity = Math.max(data.length, MIN_CAPACITY);
+      while (capacity < size) capacity = Math.min(capacity * 2, size + 64 * 1024 * 1024);
+      const grown = fileBytes(capacity);
+      if (old > 0) data.copy(grown, 0, 0, old);
+      n.data = data = grown;
     }
+    const zeroTo = Math.min(size, writtenFrom);
+    if (zeroTo > old) data.fill(0, old, zeroTo);
     n.size = size;
     n.attr.size = size;
   }
@@ -234,7 +266,7 @@ export class BenchFs {
         const n = this.get(req.ino);
         if (!n.data) throw new FuseError('EACCES');
         const end = req.offset + size;
-        if (end > n.size!) this.resize(n, end);
+        if (end > n.size!) this.resize(n, end, req.offset);
         req.data.copy(n.data!, req.offset);
         this.touch(n);
         return size;
@@ -299,7 +331,6 @@ export class BenchFs {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
 
 let instance: BenchFs | undefined;
 // RXFUSE_LADDER=1..5: a step of the ablation ladder instead (benchfs/ladder.ts); unset or 6: benchfs.

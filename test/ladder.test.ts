@@ -73,22 +73,33 @@ describe('the ablation ladder: every step serves benchfs', function () {
     assert.deepEqual(fuseMounts().filter((m) => m === work), [], 'mount left behind');
   });
 
+  /** `rxfuse benchfs --stats work` at a ladder step, mounted; stop() ends it and gives its stderr. */
+  async function startBenchfs(step: number): Promise<{ stop(): Promise<string> }> {
+    const proc = spawn(process.execPath, [BIN, 'benchfs', '--stats', work], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RXFUSE_LADDER: String(step) },
+    });
+    child = proc;
+    let out = '';
+    let err = '';
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+    await until('"mounted"', () => out.includes('mounted ') || proc.exitCode !== null, 10000);
+    assert.equal(out, `mounted ${work}\n`, err);
+    return {
+      async stop() {
+        proc.kill('SIGTERM');
+        assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 5000))]), 0, err);
+        return err;
+      },
+    };
+  }
+
   for (const step of STEPS) {
     it(`RXFUSE_LADDER=${step}: stat, readdir of /files and create/unlink in /scratch; registry only from step 5`, async function () {
-      const proc = spawn(process.execPath, [BIN, 'benchfs', '--stats', work], {
-        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RXFUSE_LADDER: String(step) },
-      });
-      child = proc;
-      let out = '';
-      let err = '';
-      proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-      await until('"mounted"', () => out.includes('mounted ') || proc.exitCode !== null, 10000);
-      assert.equal(out, `mounted ${work}\n`, err);
+      const served = await startBenchfs(step);
       await servesBenchfs(work);
-      proc.kill('SIGTERM');
-      assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 5000))]), 0, err);
+      const err = await served.stop();
       assert.match(err, new RegExp(`benchfs-info: \\{"impl":"rxfuse","ladder":${step},`));
       // The registry's figures at exit: the lookups the kernel held are counted only where it is on.
       const stats = JSON.parse(/rxfuse-stats: (.*)/.exec(err)![1]) as { droppedLookups?: number };
@@ -96,6 +107,37 @@ describe('the ablation ladder: every step serves benchfs', function () {
       else assert.equal(stats.droppedLookups ?? 0, 0, err);
     });
   }
+
+  it('benchfs scratch files keep their bytes: holes and regrown sizes read as zeros, small and large files', async function () {
+    const fs6 = await startBenchfs(6);
+    const scratch = (n: string): string => path.join(work, 'scratch', n);
+    // Small files share slabs (examples/benchfs.ts fileBytes): neighbours must not see each other's bytes.
+    const small = ['s1', 's2', 's3'];
+    for (const [i, n] of small.entries()) await fsp.writeFile(scratch(n), Buffer.alloc(3000 + i, 0x41 + i));
+    for (const [i, n] of small.entries()) assert.deepEqual(await fsp.readFile(scratch(n)), Buffer.alloc(3000 + i, 0x41 + i));
+    // A hole before a write reads as zeros, also when the file outgrows its first capacity.
+    const fh = await fsp.open(scratch('holes'), 'w+');
+    await fh.write(Buffer.from('tail'), 0, 4, 10000);
+    const whole = Buffer.alloc(10004);
+    whole.write('tail', 10000, 'latin1');
+    assert.deepEqual(await fsp.readFile(scratch('holes')), whole);
+    // Shrunk, then grown again by truncate: what was cut off comes back as zeros.
+    await fh.write(Buffer.alloc(5000, 0xff), 0, 5000, 0);
+    await fh.truncate(100);
+    await fh.truncate(5000);
+    const regrown = Buffer.alloc(5000);
+    regrown.fill(0xff, 0, 100);
+    assert.deepEqual(await fsp.readFile(scratch('holes')), regrown);
+    await fh.close();
+    // Beyond a slab piece (64 KiB): a Buffer of its own, grown by doubling.
+    const big = Buffer.alloc(300000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 255;
+    await fsp.writeFile(scratch('large'), big);
+    assert.deepEqual(await fsp.readFile(scratch('large')), big);
+    assert.deepEqual(await fsp.readFile(scratch('s2')), Buffer.alloc(3001, 0x42));
+    for (const n of [...small, 'holes', 'large']) await fsp.unlink(scratch(n));
+    await fs6.stop();
+  });
 
   it('a bad RXFUSE_LADDER is refused, naming it, and mounts nothing', async function () {
     const r = await sh(process.execPath, [BIN, 'benchfs', work], { env: { ...process.env, RXFUSE_LADDER: '7' }, timeout: 10000 });
