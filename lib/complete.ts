@@ -3,6 +3,7 @@
 // "Finishing a request" gives and explains.
 import type { Dirents } from './dirents';
 import type { Request } from './request-base';
+import type { RequestState } from './request-state';
 import { Effect } from './registry-effects';
 
 /** complete()'s `err` for a request that gets no reply (FORGET): it is only marked done. */
@@ -19,12 +20,13 @@ export const NO_REPLY = -1;
  */
 export function complete(
   req: Request, err: number, value: unknown, effect: Effect, arg: number, list?: Dirents, byRxfuse = false,
+  s: RequestState = req._s,
 ): void {
-  req._done = true;
-  if (byRxfuse) req._byRxfuse = true;
+  s.done = true;
+  if (byRxfuse) s.byRxfuse = true;
   if (err === NO_REPLY) return;
-  const h = req._host;
+  const h = s.host;
   if (effect !== Effect.none) h.registryEffect(effect, arg, list, value as number);
-  h.settled(req._slot);
+  h.settled(s.slot);
   if (h.observer !== undefined) h.observer.reply(req, err, value);
 }

@@ -11,10 +11,11 @@ import type { OpenRequest, Request } from './request';
  * the truncation, so it gets EIO and a "no-handler" report instead.
  */
 export function answerSuccess(req: Request): void {
-  if (req.op === 'open' && req._host.truncatesOnOpen && ((req as OpenRequest).flags & constants.O_TRUNC) !== 0) {
+  const host = req._s.host;
+  if (req.op === 'open' && host.truncatesOnOpen && ((req as OpenRequest).flags & constants.O_TRUNC) !== 0) {
     const cause = new Error('open with O_TRUNC: no handler took it, and answering success would skip the truncation ' +
       'the kernel left to open (atomic_o_trunc)');
-    req._host.report('no-handler', req, errno.EIO, cause);
+    host.report('no-handler', req, errno.EIO, cause);
     req.fail(errno.EIO);
     return;
   }

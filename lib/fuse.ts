@@ -24,7 +24,7 @@ import {
   type PollHandle, type Request, type RequestHost, type RequestMap, type RequestObserver,
   type RequestObserverHook, SetattrValid, type WriteRequest,
 } from './request';
-import { SLOT_F64 } from './request-base';
+import { RequestState, SLOT_F64 } from './request-state';
 import { REQUEST_BY_CODE } from './request-factories';
 import { RequestTracker } from './tracking';
 import { WriteQueues } from './write-queue';
@@ -139,7 +139,7 @@ export class Fuse implements RequestHost {
     this.writes = new WriteQueues({
       isClosed: () => this.closed,
       inFlight: (slot) => this.tracker.has(slot),
-      emit: (req) => this.ops.emit(this.h[req._slot * SLOT_F64 + F.OP], req),
+      emit: (req) => this.ops.emit(this.h[req._s.b + F.OP], req, req._s),
       unclaimed: (slot, gen) => this.tracker.unclaimed(slot, gen),
     });
     this.tracker = new RequestTracker(this, this.useRegistry ? this.inodes : undefined, grace,
@@ -446,8 +446,8 @@ export class Fuse implements RequestHost {
     let ino: number | undefined;
     if (req) {
       op = req.op;
-      const b = req._slot * SLOT_F64;
-      if (this.h[b + F.GEN] === req._gen) ino = this.h[b + F.INO];
+      const s = req._s;
+      if (this.h[s.b + F.GEN] === s.gen) ino = this.h[s.b + F.INO];
     }
     this.emitError({ kind, op, ino, errno: err, cause });
   }
@@ -482,10 +482,13 @@ export class Fuse implements RequestHost {
     const b = slot * SLOT_F64;
     const code = h[b + F.OP];
     const gen = h[b + F.GEN];
-    const req = REQUEST_BY_CODE[code](this, slot, gen);
+    // The state first, then the request over it: dispatch and what it inlines read the state from
+    // here, not from a request of any class (a megamorphic load each; request-state.ts).
+    const s = new RequestState(this, slot, gen);
+    const req = REQUEST_BY_CODE[code](s);
     if (this.observer !== undefined) this.observer.request(req);
     if (code === FORGET_CODE || code === FORGET_MULTI_CODE) {
-      this.forget(req, code);
+      this.forget(req, s, code);
       return;
     }
     if (this.ops.counts[code] === 0) {
@@ -507,17 +510,17 @@ export class Fuse implements RequestHost {
         this.tracker.track(req, slot, gen, true, true);  // held by the queue
         return;
       }
-      this.ops.emit(code, req);
-      if (req._done) this.writes.advance(ino);
-      else this.tracker.track(req, slot, gen, true, req._claimed);
+      this.ops.emit(code, req, s);
+      if (s.done) this.writes.advance(ino);
+      else this.tracker.track(req, slot, gen, true, s.claimed);
       return;
     }
     // An entry request counts as in flight from before its handler runs, so that an inode the handler
     // marks removed before answering with it is held back until the reply gave the kernel its lookup.
     const entry = this.useRegistry && ENTRY_BY_CODE[code];
     if (entry) this.inodes._entryStarted();
-    this.ops.emit(code, req);
-    if (!req._done) this.tracker.track(req, slot, gen, false, req._claimed, entry);
+    this.ops.emit(code, req, s);
+    if (!s.done) this.tracker.track(req, slot, gen, false, s.claimed, entry);
     else if (entry) this.inodes._entryFinished();
   };
 
@@ -529,8 +532,8 @@ export class Fuse implements RequestHost {
     return (this.useRegistry && REGISTRY_CODES.has(code)) || (code === RELEASE_CODE && this.options.passthrough !== false);
   }
 
-  private forget(req: Request, code: number): void {
-    this.registryEffects.forget(this.h, req._slot * SLOT_F64, code === FORGET_MULTI_CODE);
+  private forget(req: Request, s: RequestState, code: number): void {
+    this.registryEffects.forget(this.h, s.b, code === FORGET_MULTI_CODE);
     this.ops.emitNoReply(code, req);
     complete(req, NO_REPLY, undefined, Effect.none, 0);  // no reply: valid only while its subscribers ran
   }

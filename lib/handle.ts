@@ -3,6 +3,7 @@
 import * as rxjs from 'rxjs';
 import { Observable, type OperatorFunction } from 'rxjs';
 import type { Request, ResultMap } from './request';
+import type { RequestState } from './request-state';
 import { NO_REPLY_OPS } from './op-table';
 
 // rxjs's CommonJS exports object re-exports through getters, which makes it a dictionary in V8: a
@@ -32,14 +33,16 @@ export function isPromiseLike(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
 }
 
-/** A handler's settled value becomes the request's reply (PASS: on to `declined`). */
-function settleRequest(req: Request, value: unknown, declined: (req: Request) => void): void {
+/** A handler's settled value becomes the request's (`s`: its state) reply (PASS: on to `declined`). */
+function settleRequest(req: Request, s: RequestState, value: unknown, declined: (req: Request) => void): void {
   if (value === PASS) {
     req._unclaim();  // whoever gets it next takes it over, or it is answered as unclaimed
     declined(req);
     return;
   }
-  if (req.answered) return;  // the handler replied itself (requests without reply: _reply does nothing)
+  // req.answered, read from the state (no getter call on a request of any class): the handler replied
+  // itself (requests without reply: _reply does nothing)
+  if (s.done || s.host.closed) return;
   try {
     req._reply(value);
   } catch (e) {
@@ -57,12 +60,12 @@ function fail(req: Request, e: unknown): void {
 
 /**
  * Runs one request through a handler, which claims it (see Request.claim). `declined` receives
- * requests the handler passed on.
+ * requests the handler passed on. `s`: the request's state, when the caller holds it (dispatch).
  * @internal
  */
-export function runHandler<R extends Request>(req: R, handler: Handler<R>, declined: (req: R) => void): void {
+export function runHandler<R extends Request>(req: R, handler: Handler<R>, declined: (req: R) => void, s: RequestState = req._s): void {
   const next = declined as (req: Request) => void;
-  if (!req._claimed) req.claim();
+  if (!s.claimed) req.claim();
   let r: HandlerResult<ResultOf<R>>;
   try {
     r = handler(req);
@@ -71,13 +74,13 @@ export function runHandler<R extends Request>(req: R, handler: Handler<R>, decli
     return;
   }
   if (typeof r !== 'object' && typeof r !== 'function') {
-    settleRequest(req, r, next);  // a value (a count, nothing, PASS): neither a Promise nor an Observable
+    settleRequest(req, s, r, next);  // a value (a count, nothing, PASS): neither a Promise nor an Observable
   } else if (isObservable(r)) {
-    firstValueFrom(r).then((v) => settleRequest(req, v, next), (e: unknown) => fail(req, e));
+    firstValueFrom(r).then((v) => settleRequest(req, s, v, next), (e: unknown) => fail(req, e));
   } else if (isPromiseLike(r)) {
-    r.then((v) => settleRequest(req, v, next), (e: unknown) => fail(req, e));
+    r.then((v) => settleRequest(req, s, v, next), (e: unknown) => fail(req, e));
   } else {
-    settleRequest(req, r, next);
+    settleRequest(req, s, r, next);
   }
 }
 

@@ -5,6 +5,7 @@ import { Observable, Subject, type Subscription } from 'rxjs';
 import { type Handler, runHandler } from './handle';
 import { OP_CODE, OP_COUNT, OPS, type OpName } from './op-table';
 import type { Request } from './request';
+import type { RequestState } from './request-state';
 
 interface DirectHandler {
   handler: Handler<Request>;
@@ -71,14 +72,14 @@ export class OpSubscribers {
     });
   }
 
-  /** Hands a request to the op's subscribers (directly to a lone handle() handler). */
-  emit(code: number, req: Request): void {
+  /** Hands a request (`s`: its state) to the op's subscribers (directly to a lone handle() handler). */
+  emit(code: number, req: Request, s: RequestState): void {
     const d = this.direct[code];
     if (this.counts[code] === 1 && d !== undefined && d.length === 1) {
       // Claimed by the handler; never among the unclaimed here (in its dispatch, or queued, which
       // counts as claimed), so the flag alone does it.
-      req._claimed = true;
-      runHandler(req, d[0].handler, d[0].declined);
+      s.claimed = true;
+      runHandler(req, d[0].handler, d[0].declined, s);
     } else {
       this.subjects[code].next(req);
     }

@@ -8,6 +8,7 @@ import { complete } from './complete';
 import { Effect } from './registry-effects';
 import type { Dirents } from './dirents';
 import { fields } from './request-fields';
+import type { RequestState } from './request-state';
 import { errno, errnoName, FuseError, type FuseErrorKind, ReplyError } from './errors';
 import type { OpName } from './op-table';
 import type { NativeReplies, NativeSession } from './native';
@@ -39,8 +40,7 @@ function shortLatin1(b: Uint8Array, at: number, len: number): string {
   }
 }
 
-/** @internal Float64 words per request slot. */
-export const SLOT_F64 = SLOT_BYTES / 8;
+export { SLOT_F64 } from './request-state';
 
 /** What a request needs from its mount (implemented by Fuse). @internal */
 export interface RequestHost {
@@ -121,26 +121,15 @@ const E = errno;
  * A field read after the slot was reused throws ReplyError.
  */
 export abstract class Request {
-  // `declare`d and assigned in the constructor, not class fields: a field initializer of this base
+  // `declare`d and assigned in the constructor, not a class field: a field initializer of this base
   // class runs for every request class, and V8 answers such a megamorphic define in its runtime on
-  // every request (seven misses per request; docs/performance.md, "Instructions per request").
-  /** @internal */ declare readonly _host: RequestHost;
-  /** @internal */ declare readonly _slot: number;
-  /** @internal */ declare readonly _b: number;
-  /** @internal */ declare readonly _gen: number;
-  /** @internal Answered (complete()): the one mark of it a Request has. */ declare _done: boolean;
-  /** @internal Answered by rxfuse on the handler's behalf (timeout, dropped, unclaimed). */ declare _byRxfuse: boolean;
-  /** @internal A handler (or an explicit claim()) has taken the request. */
-  declare _claimed: boolean;
+  // every request (docs/performance.md, "Instructions per request").
+  /** @internal The request's slot, generation, host and answered/claimed marks (request-state.ts). */
+  declare readonly _s: RequestState;
 
-  constructor(host: RequestHost, slot: number, gen: number) {
-    this._host = host;
-    this._slot = slot;
-    this._b = slot * SLOT_F64;
-    this._gen = gen;
-    this._done = false;
-    this._byRxfuse = false;
-    this._claimed = false;
+  /** @internal Requests are made by their mount's dispatch, over a state made first. */
+  constructor(s: RequestState) {
+    this._s = s;
   }
 
   /** The op's name ('lookup', 'read', ...): the key of RequestMap. */
@@ -151,9 +140,10 @@ export abstract class Request {
    * not reused, which is at least until every subscriber has seen the request; later reads throw.
    */
   protected f(i: number): number {
-    const h = this._host.h;
-    if (h[this._b + F.GEN] !== this._gen) this.expired();
-    return h[this._b + i];
+    const s = this._s;
+    const h = s.h;
+    if (h[s.b + F.GEN] !== s.gen) this.expired();
+    return h[s.b + i];
   }
 
   /**
@@ -173,16 +163,18 @@ export abstract class Request {
   protected f64(i: number, x: number): U64 {
     const v = this.f(i);
     if (v === v) return v;
-    const h = this._host.h;
-    return new BigUint64Array(h.buffer, h.byteOffset + (this._b + x) * 8, 1)[0];
+    const s = this._s;
+    const h = s.h;
+    return new BigUint64Array(h.buffer, h.byteOffset + (s.b + x) * 8, 1)[0];
   }
 
   /** @internal copies a name out of the slot. */
   protected bytesAt(off: number, lenField: number): Buffer {
     const len = this.f(lenField);
-    const at = this._slot * SLOT_BYTES + off;
+    const s = this._s;
+    const at = s.slot * SLOT_BYTES + off;
     const out = Buffer.allocUnsafe(len);
-    this._host.bytes.copy(out, 0, at, at + len);
+    s.host.bytes.copy(out, 0, at, at + len);
     return out;
   }
 
@@ -191,14 +183,15 @@ export abstract class Request {
     const i = this.f(F.DATA_BUF);
     if (i < 0) return Buffer.alloc(0);
     const off = this.f(F.DATA_OFF);
-    return this._host.recvBuffer(i).subarray(off, off + this.f(F.DATA_LEN));
+    return this._s.host.recvBuffer(i).subarray(off, off + this.f(F.DATA_LEN));
   }
 
   /** @internal the name as a latin1 string: lossless, one character per byte (a cheap map key). */
   protected latin1At(off: number, lenField: number): string {
     const len = this.f(lenField);
-    const at = this._slot * SLOT_BYTES + off;
-    const b = this._host.bytes;
+    const s = this._s;
+    const at = s.slot * SLOT_BYTES + off;
+    const b = s.host.bytes;
     // Built in JS: a short name costs less than Buffer#toString's call into C++ (~1,000 instructions).
     return len <= SHORT_NAME ? shortLatin1(b, at, len) : b.toString('latin1', at, at + len);
   }
@@ -216,21 +209,24 @@ export abstract class Request {
    * that holds requests.
    */
   claim(): void {
-    if (!this._claimed) {
-      this._claimed = true;
-      this._host.claimed(this._slot, this._gen);
+    const s = this._s;
+    if (!s.claimed) {
+      s.claimed = true;
+      s.host.claimed(s.slot, s.gen);
     }
   }
 
   /** @internal A handler declined the request (PASS): whoever gets it next has to claim it. */
   _unclaim(): void {
-    this._claimed = false;
-    this._host.unclaimed(this._slot, this._gen);
+    const s = this._s;
+    s.claimed = false;
+    s.host.unclaimed(s.slot, s.gen);
   }
 
   /** Whether this request has been answered. */
   get answered(): boolean {
-    return this._done || this._host.closed;
+    const s = this._s;
+    return s.done || s.host.closed;
   }
 
   /** This mount's sequence number of the request (for tracing). */
@@ -255,7 +251,8 @@ export abstract class Request {
 
   /** Aborts when the kernel interrupts the request. Answer EINTR (fail('EINTR')) when giving up. */
   get signal(): AbortSignal {
-    return this._host.signal(this._slot, this.interrupted);
+    const s = this._s;
+    return s.host.signal(s.slot, this.interrupted);
   }
 
   /**
@@ -266,7 +263,8 @@ export abstract class Request {
    */
   getgroups(): number[] {
     this.f(F.GEN);
-    const r = this._host.native.getgroups(this._slot);
+    const s = this._s;
+    const r = s.host.native.getgroups(s.slot);
     if (typeof r === 'number') throw new FuseError(-r);
     return r;
   }
@@ -289,13 +287,14 @@ export abstract class Request {
    */
   private answerErrno(n: number, cause: FuseError | undefined): void {
     if (n === E.EMFILE || n === E.ENFILE) this.reportFdLimit(n, cause);
-    if (!this.begin()) return;
-    this._host.replies.replyErr(this._slot, n);
-    this.end(undefined, n);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyErr(s.slot, n);
+    end(this, s, undefined, n);
   }
 
   private reportFdLimit(n: number, cause: FuseError | undefined): void {
-    this._host.report('fd-limit', this, n, cause ?? new FuseError(n, `${this.op}: answered ${errnoName(n)}`));
+    this._s.host.report('fd-limit', this, n, cause ?? new FuseError(n, `${this.op}: answered ${errnoName(n)}`));
   }
 
   /**
@@ -303,39 +302,16 @@ export abstract class Request {
    * with `send` and counts one lookup and one open when the kernel took it.
    */
   protected sendCreate(r: Entry & OpenResult, send: (slot: number) => number): void {
-    const h = this._host;
+    const s = this._s;
+    const h = s.host;
     const ino = writeEntry(h.scratch, 0, r);
     if (ino === 0) throw new TypeError(`${this.op}: a negative entry is not a valid reply`);
     writeOpen(h.scratch, r);
     h.backing._prepare(h.scratch, r.backing, ino);
-    if (!this.begin()) return;
-    const res = send(this._slot);
+    if (!begin(this, s)) return;
+    const res = send(s.slot);
     h.backing._replied(r.backing, res === 0);
-    this.end(r, 0, res === 0 ? Effect.create : Effect.none, ino);
-  }
-
-  /**
-   * @internal Marks the request answered before the native reply. Throws ReplyError on a second
-   * reply; returns false when the mount is closed (the reply is then dropped quietly).
-   */
-  protected begin(): boolean {
-    if (this._done) {
-      const e = new ReplyError(this._byRxfuse
-        ? `${this.op} request was already answered by rxfuse (timeout or dropped)`
-        : `${this.op} request answered twice; the first reply stands`);
-      this._host.report('double-reply', this, 0, e);
-      throw e;
-    }
-    this._done = true;
-    return !this._host.closed;  // in flight at unmount: the session answered it (Session::Teardown)
-  }
-
-  /**
-   * @internal Finishes the request after its native reply (complete()): the registry `effect` of the
-   * reply, untracking, observers (`value`, `err`: what the reply was; errno 0: success).
-   */
-  protected end(value?: unknown, err = 0, effect: Effect = Effect.none, arg = 0, list?: Dirents): void {
-    complete(this, err, value, effect, arg, list);
+    end(this, s, r, 0, res === 0 ? Effect.create : Effect.none, ino);
   }
 
   /**
@@ -346,10 +322,11 @@ export abstract class Request {
   protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite', value: number): void;
   protected _num(send: 'replyLseek', value: U64): void;
   protected _num(send: 'replyBmap' | 'replyPoll' | 'replyXattr' | 'replyWrite' | 'replyLseek', value: U64): void {
-    if (!this.begin()) return;
+    const s = this._s;
+    if (!begin(this, s)) return;
     // the overloads pair each native reply with the values it takes
-    (this._host.replies as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](this._slot, value);
-    this.end(value);
+    (s.host.replies as unknown as Record<typeof send, (slot: number, value: U64) => number>)[send](s.slot, value);
+    end(this, s, value);
   }
 
   /**
@@ -357,26 +334,29 @@ export abstract class Request {
    * attributes, statfs, a lock.
    */
   protected _scratch<T>(write: (s: Float64Array, v: T) => void, send: 'replyAttr' | 'replyStatfs' | 'replyLock', value: T): void {
-    write(this._host.scratch, value);
-    if (!this.begin()) return;
-    this._host.replies[send](this._slot);
-    this.end(value);
+    const s = this._s;
+    write(s.host.scratch, value);
+    if (!begin(this, s)) return;
+    s.host.replies[send](s.slot);
+    end(this, s, value);
   }
 
   /** @internal success (errno 0). */
   protected _ok(): void {
-    if (!this.begin()) return;
-    this._host.replies.replyErr(this._slot, 0);
-    this.end();
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyErr(s.slot, 0);
+    end(this, s);
   }
 
   /** @internal an entry reply, counted for the inode registry when the kernel took it. */
   protected _entry(entry: Entry | NegativeEntry): void {
-    const h = this._host;
+    const s = this._s;
+    const h = s.host;
     const ino = writeEntry(h.scratch, 0, entry);
-    if (!this.begin()) return;
-    const r = h.replies.replyEntry(this._slot);
-    this.end(entry, 0, r === 0 && ino !== 0 ? Effect.entry : Effect.none, ino);
+    if (!begin(this, s)) return;
+    const r = h.replies.replyEntry(s.slot);
+    end(this, s, entry, 0, r === 0 && ino !== 0 ? Effect.entry : Effect.none, ino);
   }
 
   /** @internal Turns a handler's result into this request's reply. */
@@ -394,17 +374,45 @@ export abstract class Request {
       return;
     }
     if (cause instanceof ReplyError) return;  // reported where it was thrown
-    this._host.report(kind, this, E.EIO, cause);
+    this._s.host.report(kind, this, E.EIO, cause);
     if (!this.answered) this.fail(E.EIO);
   }
 
   /** @internal A handler of a request without reply (forget) failed: report only. */
   _failWithoutReply(cause: unknown): void {
-    this._host.report('handler', this, 0, cause);
+    this._s.host.report('handler', this, 0, cause);
   }
 }
 
 fields(Request, { seq: F.SEQ, uid: F.UID, gid: F.GID, pid: F.PID, umask: F.UMASK });
+
+// A reply's two steps around its native call, as functions of the module rather than methods: a
+// reply method's call of a method every request class shares is a megamorphic load (request-state.ts).
+
+/**
+ * @internal Marks req (`s`: its state) answered before the native reply. Throws ReplyError on a
+ * second reply; returns false when the mount is closed (the reply is then dropped quietly).
+ */
+export function begin(req: Request, s: RequestState): boolean {
+  if (s.done) {
+    const e = new ReplyError(s.byRxfuse
+      ? `${req.op} request was already answered by rxfuse (timeout or dropped)`
+      : `${req.op} request answered twice; the first reply stands`);
+    s.host.report('double-reply', req, 0, e);
+    throw e;
+  }
+  s.done = true;
+  return !s.host.closed;  // in flight at unmount: the session answered it (Session::Teardown)
+}
+
+/**
+ * @internal Finishes req after its native reply (complete()): the registry `effect` of the reply,
+ * untracking, observers (`value`, `err`: what the reply was; errno 0: success).
+ */
+export function end(req: Request, s: RequestState, value?: unknown, err = 0, effect: Effect = Effect.none, arg = 0, list?: Dirents): void {
+  if (s.releases) complete(req, err, value, Effect.release, s.h[s.b + F.INO], undefined, false, s);  // however answered
+  else complete(req, err, value, effect, arg, list, false, s);
+}
 
 /** An offset in a reply: a safe integer, or a bigint up to 2^63-1. */
 export function okOff(v: unknown, what: string): U64 {

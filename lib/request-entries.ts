@@ -36,8 +36,9 @@ export class ForgetMultiRequest extends Request {
   /** The (ino, nlookup) pairs of this batch. */
   get forgets(): Forget[] {
     const n = this.count;
-    const h = this._host.h;
-    const b = this._b + VAR_OFFSET / 8;
+    const s = this._s;
+    const h = s.h;
+    const b = s.b + VAR_OFFSET / 8;
     const out: Forget[] = new Array<Forget>(n);
     for (let i = 0; i < n; i++) out[i] = { ino: h[b + 2 * i], nlookup: h[b + 2 * i + 1] };
     return out;
@@ -133,7 +134,7 @@ export class CreateRequest extends NamedRequest {
    * @throws TypeError on a negative entry (ino 0) or an invalid field.
    */
   replyCreate(r: CreateResult): void {
-    this.sendCreate(r, (slot) => this._host.replies.replyCreate(slot));
+    this.sendCreate(r, (slot) => this._s.host.replies.replyCreate(slot));
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);
@@ -160,7 +161,7 @@ export class TmpfileRequest extends Request {
    * @throws TypeError on a negative entry (ino 0) or an invalid field.
    */
   replyCreate(r: CreateResult): void {
-    this.sendCreate(r, (slot) => this._host.replies.replyTmpfile(slot));
+    this.sendCreate(r, (slot) => this._s.host.replies.replyTmpfile(slot));
   }
   _reply(r: CreateResult): void {
     this.replyCreate(r);

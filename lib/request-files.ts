@@ -5,7 +5,7 @@ import { type Lock, type OpenResult, type U64, unsigned, writeLock, writeOpen } 
 import { Effect } from './registry-effects';
 import { Dirents } from './dirents';
 import { alignedCopy } from './sys';
-import { bytes, okOff, type PollHandle, Request } from './request-base';
+import { begin, bytes, end, okOff, type PollHandle, Request } from './request-base';
 import { fields, flags, wide } from './request-fields';
 import { FileOkRequest, FileRequest, shareFields } from './request-shapes';
 /** The field read and write take their offset from. */
@@ -18,15 +18,16 @@ abstract class OpenLike extends Request {
   declare readonly flags: number;
   /** Answers with a file handle and the file-info flags (direct_io, keep_cache, ...). */
   replyOpen(r?: OpenResult | number): void {
-    const h = this._host;
+    const s = this._s;
+    const h = s.host;
     writeOpen(h.scratch, r);
     const ino = this.f(F.INO);
     const backing = typeof r === 'object' ? r.backing : undefined;
     h.backing._prepare(h.scratch, backing, ino);
-    if (!this.begin()) return;
-    const res = h.replies.replyOpen(this._slot);
+    if (!begin(this, s)) return;
+    const res = h.replies.replyOpen(s.slot);
     h.backing._replied(backing, res === 0);
-    this.end(r, 0, res === 0 ? Effect.open : Effect.none, ino);
+    end(this, s, r, 0, res === 0 ? Effect.open : Effect.none, ino);
   }
   _reply(r: OpenResult | number | undefined): void {
     this.replyOpen(r);
@@ -74,9 +75,10 @@ export class ReadRequest extends ReadWriteRequest {
   /** Answers with data (at most `size` bytes; fewer means end of file). The bytes are sent from the given buffer. */
   replyData(data: Uint8Array): void {
     bytes(data, 'read');
-    if (!this.begin()) return;
-    this._host.replies.replyBuf(this._slot, data);
-    this.end(data);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyBuf(s.slot, data);
+    end(this, s, data);
   }
   /**
    * Answers with `length` bytes at `offset` (bytes) of `fd`, read by libfuse straight from the
@@ -87,9 +89,10 @@ export class ReadRequest extends ReadWriteRequest {
     unsigned(fd, 'fd');
     okOff(offset, 'offset');
     unsigned(length, 'length');
-    if (!this.begin()) return;
-    this._host.replies.replyFd(this._slot, fd, offset, length);
-    this.end(length);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyFd(s.slot, fd, offset, length);
+    end(this, s, length);
   }
   _reply(r: Uint8Array | FdSlice): void {
     if (r instanceof Uint8Array) this.replyData(r);
@@ -125,14 +128,16 @@ export class WriteRequest extends ReadWriteRequest {
     if (this._copy || this.f(F.DATA_BUF) < 0) return;
     const data = this.data;
     this._copy = data.length % DIRECT_BLOCK === 0 ? alignedCopy(data) : Buffer.from(data);
-    this._host.native.detachPayload(this._slot);
+    const s = this._s;
+    s.host.native.detachPayload(s.slot);
   }
   /** Answers with the number of bytes written. @throws TypeError when `count` is not an unsigned integer. */
   replyWrite(count: number): void {
     unsigned(count, 'write count');
-    if (!this.begin()) return;
-    this._host.replies.replyWrite(this._slot, count);
-    this.end(count);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyWrite(s.slot, count);
+    end(this, s, count);
   }
   _reply(r: number): void {
     this.replyWrite(r);
@@ -148,9 +153,6 @@ export class FlushRequest extends FileOkRequest {
 /** release: the last descriptor of an open file is gone; answer replyOk() (the errno is not seen by any caller). */
 export class ReleaseRequest extends FileOkRequest {
   readonly op = 'release';
-  protected override end(value?: unknown, err = 0): void {
-    super.end(value, err, Effect.release, this.f(F.INO));
-  }
   /** The open(2) flags the file was opened with. */
   declare readonly flags: number;
   /** Set when the release also flushes. */
@@ -189,9 +191,10 @@ abstract class ReaddirLike extends FileRequest {
     if (!(list instanceof Dirents)) throw new TypeError(`${this.op}: Dirents expected`);
     if (this.plus && !list.hasAttributes) throw new TypeError('readdirplus: entries need attributes (Dirents.addEntry)');
     const start = from ?? list.indexAfter(this.f(OFFSET_FIELD));
-    if (!this.begin()) return 0;
-    const n = this._host.replies.replyDirents(this._slot, list._records, list._positions, start, list.length, this.plus);
-    this.end(n > 0 ? n : 0, 0, n > 0 && this.plus ? Effect.dirents : Effect.none, start, list);
+    const s = this._s;
+    if (!begin(this, s)) return 0;
+    const n = s.host.replies.replyDirents(s.slot, list._records, list._positions, start, list.length, this.plus);
+    end(this, s, n > 0 ? n : 0, 0, n > 0 && this.plus ? Effect.dirents : Effect.none, start, list);
     return n < 0 ? 0 : n;
   }
   _reply(r: Dirents): void {
@@ -215,9 +218,6 @@ export class ReaddirplusRequest extends ReaddirLike {
 /** releasedir: the directory handle is closed; answer replyOk(). */
 export class ReleasedirRequest extends FileOkRequest {
   readonly op = 'releasedir';
-  protected override end(value?: unknown, err = 0): void {
-    super.end(value, err, Effect.release, this.f(F.INO));
-  }
 }
 
 /** fsyncdir: sync the directory's contents; answer replyOk(). */
@@ -291,9 +291,10 @@ export class IoctlRequest extends FileRequest {
       bytes(data, 'ioctl');
       if (data.length > this.outSize) throw new TypeError(`ioctl: ${data.length} output bytes, caller expects ${this.outSize}`);
     }
-    if (!this.begin()) return;
-    this._host.replies.replyIoctl(this._slot, result, data);
-    this.end(result);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyIoctl(s.slot, result, data);
+    end(this, s, result);
   }
   _reply(r: IoctlResult | Uint8Array | number | undefined): void {
     if (r === undefined || typeof r === 'number') this.replyIoctl(r ?? 0);
@@ -311,7 +312,7 @@ export class PollRequest extends FileRequest {
   /** Present when the kernel wants a notification once readiness changes. */
   get handle(): PollHandle | undefined {
     const id = this.f(F.ARG);
-    return id ? this._host.pollHandle(id) : undefined;
+    return id ? this._s.host.pollHandle(id) : undefined;
   }
   /** Answers with the events that are ready now. @throws TypeError when `revents` is not an unsigned integer. */
   replyPoll(revents: number): void {

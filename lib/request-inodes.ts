@@ -3,7 +3,7 @@
 import { F } from './layout';
 import { type Statfs, type StatxResult, type Timespec, type U64, unsigned, writeStatfs, writeStatxResult } from './attr';
 import { errno } from './errors';
-import { bytes, Request } from './request-base';
+import { begin, bytes, end, Request } from './request-base';
 import { fields } from './request-fields';
 import { SetattrValid } from './request-flags';
 import { FileAttrRequest, FileRequest, NamedRequest, OkRequest, shareFields } from './request-shapes';
@@ -70,9 +70,10 @@ export class ReadlinkRequest extends Request {
   replyReadlink(target: Uint8Array): void {
     bytes(target, 'readlink');
     if (target.includes(0)) throw new TypeError('readlink: target contains NUL');
-    if (!this.begin()) return;
-    this._host.replies.replyReadlink(this._slot, target);
-    this.end(target);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyReadlink(s.slot, target);
+    end(this, s, target);
   }
   _reply(r: Uint8Array): void {
     this.replyReadlink(r);
@@ -126,9 +127,10 @@ abstract class XattrReadRequest extends Request {
   /** Answers with raw bytes (they must fit `size`). */
   replyBuf(data: Uint8Array): void {
     bytes(data, this.op);
-    if (!this.begin()) return;
-    this._host.replies.replyBuf(this._slot, data);
-    this.end(data);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyBuf(s.slot, data);
+    end(this, s, data);
   }
 }
 fields(XattrReadRequest, { size: F.SIZE });
@@ -223,10 +225,11 @@ export class StatxRequest extends FileRequest {
   /** Answers with the attributes, the birth time and the statx bits, optionally with a cache timeout (s). */
   replyStatx(sx: StatxResult, timeout?: number): void {
     const r = timeout === undefined || sx === null || typeof sx !== 'object' ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
-    writeStatxResult(this._host.scratch, r);
-    if (!this.begin()) return;
-    this._host.replies.replyStatx(this._slot);
-    this.end(r);
+    writeStatxResult(this._s.host.scratch, r);
+    const s = this._s;
+    if (!begin(this, s)) return;
+    s.host.replies.replyStatx(s.slot);
+    end(this, s, r);
   }
   _reply(r: StatxResult): void {
     this.replyStatx(r);

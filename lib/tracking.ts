@@ -9,7 +9,7 @@ import { F } from './layout';
 import { OP_CODE, type OpName } from './op-table';
 import type { InodeRegistry } from './registry';
 import type { Request, RequestHost } from './request';
-import { SLOT_F64 } from './request-base';
+import { RequestState, SLOT_F64 } from './request-state';
 import { REQUEST_BY_CODE } from './request-factories';
 
 interface Pending {
@@ -188,7 +188,7 @@ export class RequestTracker {
     const m = this.mount;
     const c = this.controllers.get(slot);
     if (!m.closed) m.replies.replyErr(slot, err);
-    const req = p.req.deref() ?? REQUEST_BY_CODE[OP_CODE[p.op]](m, slot, p.gen);
+    const req = p.req.deref() ?? REQUEST_BY_CODE[OP_CODE[p.op]](new RequestState(m, slot, p.gen));
     const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
     complete(req, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));

@@ -31,7 +31,7 @@ export class WriteQueues {
       q.waiting.push(req);
       return true;
     }
-    this.queues.set(ino, { active: req._slot, waiting: [] });
+    this.queues.set(ino, { active: req._s.slot, waiting: [] });
     return false;
   }
 
@@ -56,10 +56,11 @@ export class WriteQueues {
         return;
       }
       if (next.answered || m.isClosed()) continue;
-      q.active = next._slot;
+      q.active = next._s.slot;
       m.emit(next);
       if (!next.answered) {
-        if (!next._claimed) m.unclaimed(next._slot, next._gen);
+        const s = next._s;
+        if (!s.claimed) m.unclaimed(s.slot, s.gen);
         return;  // async: done() advances again
       }
       // Answered during its dispatch: done() ran and scheduled a redundant advance; go on here.

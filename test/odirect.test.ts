@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { type FuseErrorEvent, sys, WriteRequest } from '../lib';
 import { F } from '../lib/layout';
 import { type RequestHost, SLOT_F64 } from '../lib/request';
+import { RequestState } from '../lib/request-state';
 import { Passthrough } from '../examples/passthrough/fs';
 import { forceUnmount, isMounted, py, until, withMount } from './helpers';
 
@@ -319,7 +320,7 @@ for (const type of ['xfs', 'ext4'] as const) {
       const data = recv.subarray(100, 100 + 4 * KiB).fill(payload);
       Object.assign(h, { [F.GEN]: gen, [F.DATA_BUF]: 0, [F.DATA_OFF]: 100, [F.DATA_LEN]: data.length });
       const host = { h, recvBuffer: () => recv, native: { detachPayload: () => {} } } as unknown as RequestHost;
-      const req = new WriteRequest(host, slot, gen);
+      const req = new WriteRequest(new RequestState(host, slot, gen));
       req._detach();
       recv.fill(0);  // the receive buffer is reused: the copy must not depend on it
       assert.equal(directPwrite('queued', req.data), 4 * KiB);

@@ -11,6 +11,7 @@ import { OP_CODE } from '../lib/op-table';
 import type { NativeReplies, NativeSession } from '../lib/native';
 import { type RequestHost, SLOT_F64 } from '../lib/request';
 import { REQUEST_BY_CODE } from '../lib/request-factories';
+import { RequestState } from '../lib/request-state';
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
@@ -204,7 +205,7 @@ describe('unit', function () {
         const name = Buffer.from(Array.from({ length: len }, (_, i) => (i * 37 + len * 11 + 0x61) & 0xff));
         fill(host.h, OP_CODE.lookup, { [F.NAME_LEN]: len });
         name.copy(host.bytes, SLOT * SLOT_BYTES + VAR_NAME);
-        const req = REQUEST_BY_CODE[OP_CODE.lookup](host, SLOT, GEN) as LookupRequest;
+        const req = REQUEST_BY_CODE[OP_CODE.lookup](new RequestState(host, SLOT, GEN)) as LookupRequest;
         assert.equal(req.nameKey, name.toString('latin1'), `length ${len}`);
         assert.deepEqual(Buffer.from(req.nameKey, 'latin1'), name);
       }
@@ -214,7 +215,7 @@ describe('unit', function () {
       const { host } = fakeHost();
       for (const [op, code] of Object.entries(OP_CODE)) {
         fill(host.h, code, {});
-        assert.equal(REQUEST_BY_CODE[code](host, SLOT, GEN).op, op, `code ${code}`);
+        assert.equal(REQUEST_BY_CODE[code](new RequestState(host, SLOT, GEN)).op, op, `code ${code}`);
       }
       assert.equal(REQUEST_BY_CODE.length, Object.keys(OP_CODE).length + 1);
     });
@@ -222,7 +223,7 @@ describe('unit', function () {
     it('BmapRequest decodes its slot, replies once through native, and refuses a second reply', function () {
       const { host, native, report, settled } = fakeHost();
       fill(host.h, OP_CODE.bmap, { [F.INO]: 42, [F.ARG]: 4096, [F.OFF]: 12345, [F.UID]: 1000, [F.PID]: 77 });
-      const req = REQUEST_BY_CODE[OP_CODE.bmap](host, SLOT, GEN) as BmapRequest;
+      const req = REQUEST_BY_CODE[OP_CODE.bmap](new RequestState(host, SLOT, GEN)) as BmapRequest;
       assert.ok(req instanceof BmapRequest);
       assert.equal(req.op, 'bmap');
       assert.equal(req.ino, 42);
@@ -262,7 +263,7 @@ describe('unit', function () {
     it('a handler result becomes the reply: bmap via _reply, a returned number', function () {
       const { host, native } = fakeHost();
       fill(host.h, OP_CODE.bmap, { [F.INO]: 5, [F.ARG]: 512, [F.OFF]: 3 });
-      const req = new BmapRequest(host, SLOT, GEN);
+      const req = new BmapRequest(new RequestState(host, SLOT, GEN));
       runHandler(req, (r) => r.index * 8, () => assert.fail('declined'));
       assert.ok(native.replyBmap.calledOnceWithExactly(SLOT, 24));
     });
@@ -276,7 +277,7 @@ describe('unit', function () {
       ] as const) {
         const { host, native, report } = fakeHost();
         fill(host.h, OP_CODE.getattr, { [F.INO]: 9 });
-        const req = new GetattrRequest(host, SLOT, GEN);
+        const req = new GetattrRequest(new RequestState(host, SLOT, GEN));
         runHandler(req, () => {
           throw thrown;
         }, () => assert.fail('declined'));
@@ -294,7 +295,7 @@ describe('unit', function () {
     it('an invalid result is reported as "invalid-reply" and answered EIO', function () {
       const { host, native, report } = fakeHost();
       fill(host.h, OP_CODE.getattr, { [F.INO]: 9 });
-      const req = new GetattrRequest(host, SLOT, GEN);
+      const req = new GetattrRequest(new RequestState(host, SLOT, GEN));
       runHandler(req, () => ({ ino: -1, mode: 'x' }) as never, () => assert.fail('declined'));
       assert.equal(native.replyAttr.callCount, 0);
       assert.ok(native.replyErr.calledOnceWithExactly(SLOT, constants.errno.EIO));
@@ -306,7 +307,7 @@ describe('unit', function () {
     it('fail() takes errno names and numbers and refuses non-errnos', function () {
       const { host, native } = fakeHost();
       fill(host.h, OP_CODE.getattr, { [F.INO]: 9 });
-      const req = new GetattrRequest(host, SLOT, GEN);
+      const req = new GetattrRequest(new RequestState(host, SLOT, GEN));
       assert.throws(() => req.fail('NOPE'), TypeError);
       assert.throws(() => req.fail(0), TypeError);
       assert.equal(native.replyErr.callCount, 0);
