@@ -1,6 +1,6 @@
 // Loads the addon and types its surface. Only lib/ talks to it.
 import * as path from 'node:path';
-import { loadAddon } from './addon-load';
+import { loadAddon, rebuildCommand } from './addon-load';
 import { checkLayout, type NativeLayout } from './layout';
 import { OPS } from './op-table';
 
@@ -89,13 +89,20 @@ export interface NativeReplies {
  * one fixed shape and its reads are inlined (docs/performance.md, "Dictionary-mode objects").
  */
 export function replyFunctions(s: NativeReplies): NativeReplies {
-  return {
+  const r: NativeReplies = {
     replyErr: s.replyErr, replyEntry: s.replyEntry, replyCreate: s.replyCreate, replyAttr: s.replyAttr,
     replyReadlink: s.replyReadlink, replyOpen: s.replyOpen, replyWrite: s.replyWrite, replyBuf: s.replyBuf,
     replyFd: s.replyFd, replyStatfs: s.replyStatfs, replyXattr: s.replyXattr, replyLock: s.replyLock,
     replyBmap: s.replyBmap, replyIoctl: s.replyIoctl, replyPoll: s.replyPoll, replyLseek: s.replyLseek,
     replyDirents: s.replyDirents, replyStatx: s.replyStatx, replyTmpfile: s.replyTmpfile,
   };
+  // The list is written three times (C++ kDirectMethods, NativeReplies, this literal): an addon
+  // built from other sources would otherwise show as `undefined` at the reply's first call.
+  const missing = Object.keys(r).filter((k) => typeof r[k as keyof NativeReplies] !== 'function');
+  if (missing.length > 0) {
+    throw new Error(`rxfuse: the native addon has no ${missing.join(', ')}: it does not match lib/ (rebuild it: ${rebuildCommand()})`);
+  }
+  return r;
 }
 
 export interface NativeSession extends NativeReplies {

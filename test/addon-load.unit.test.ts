@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { addonLoadError, loadAddon, PACKAGE_ROOT, rebuildCommand } from '../lib/addon-load';
+import { type NativeReplies, replyFunctions } from '../lib/native';
 
 describe('addon loading (unit)', () => {
   let tmp: string;
@@ -68,5 +69,23 @@ describe('addon loading (unit)', () => {
     assert.equal(rebuildCommand('/home/u/app/node_modules/rxfuse'),
       'npm rebuild rxfuse (with ignore-scripts set: npm rebuild rxfuse --ignore-scripts=false)');
     assert.equal(rebuildCommand('/home/u/src/rxfuse'), 'npm run build');
+  });
+});
+
+describe('the addon\'s reply functions (unit)', () => {
+  const names = ['replyErr', 'replyEntry', 'replyCreate', 'replyAttr', 'replyReadlink', 'replyOpen', 'replyWrite',
+    'replyBuf', 'replyFd', 'replyStatfs', 'replyXattr', 'replyLock', 'replyBmap', 'replyIoctl', 'replyPoll',
+    'replyLseek', 'replyDirents', 'replyStatx', 'replyTmpfile'];
+  const session = (omit: string[]): NativeReplies =>
+    Object.fromEntries(names.filter((n) => !omit.includes(n)).map((n) => [n, () => 0])) as unknown as NativeReplies;
+
+  it('copies every reply function of a matching addon', () => {
+    const r = replyFunctions(session([]));
+    assert.deepEqual(Object.keys(r).sort(), [...names].sort());
+  });
+
+  it('an addon built from other sources (a reply missing) is refused at once, naming what is missing and the rebuild', () => {
+    assert.throws(() => replyFunctions(session(['replyStatx', 'replyTmpfile'])),
+      /native addon has no replyStatx, replyTmpfile: it does not match lib\/ \(rebuild it: npm run build\)/);
   });
 });
