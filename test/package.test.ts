@@ -89,7 +89,9 @@ describe('the package: packed, installed into a scratch project, used there', fu
   async function serve(cmd: string, args: readonly string[], mountpoint: string): Promise<Served> {
     fs.mkdirSync(mountpoint, { recursive: true });
     mountpoints.push(mountpoint);
-    const proc = spawn(cmd, args, { cwd: app, env: NPM_ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // TMPDIR: what a server keeps on purpose (the demo's trace, histogram and upper directory) stays
+    // inside this test's work directory, which after() removes.
+    const proc = spawn(cmd, args, { cwd: app, env: { ...NPM_ENV, TMPDIR: work }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(proc);
     let out = '';
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -241,6 +243,7 @@ console.log(JSON.stringify([typeof Fuse, typeof sys.openat, typeof s.openat, typ
       if (shows) assert.ok(ls.stdout.split('\n').includes(shows), `${name} lists ${JSON.stringify(ls.stdout)}`);
       if (name === 'hello') assert.equal(await fsp.readFile(path.join(mnt, 'hello'), 'utf8'), 'Hello World!\n');
       await interrupt(served, mnt);
+      if (name === 'demo') assert.ok(served.output().includes(`trace written to ${path.join(work, 'rxfuse-demo-')}`), served.output());
     }
   });
 
