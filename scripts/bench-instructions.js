@@ -123,6 +123,7 @@ async function measure(impl, project, label) {
       }
       fs.rmSync(from, { force: true });
     }
+    fs.rmSync(out, { force: true });  // the empty file callgrind makes before it separates the threads
     fs.rmSync(mnt, { recursive: true, force: true });
   }
 }
