@@ -70,7 +70,6 @@ function fileBytes(capacity: number): Buffer {
   return piece;
 }
 
-
 // One preallocated pattern buffer (4 MiB + 256 bytes of 0..255): reads of big are slices of it.
 const PATTERN = Buffer.alloc(4 * 1024 * 1024 + 256);
 for (let i = 0; i < PATTERN.length; i++) PATTERN[i] = i & 255;
@@ -330,7 +329,6 @@ export class BenchFs {
     return d.listing;
   }
 }
-
 
 let instance: BenchFs | undefined;
 // RXFUSE_LADDER=1..5: a step of the ablation ladder instead (benchfs/ladder.ts); unset or 6: benchfs.

@@ -139,7 +139,10 @@ export class Fuse implements RequestHost {
     this.writes = new WriteQueues({
       isClosed: () => this.closed,
       inFlight: (slot) => this.tracker.has(slot),
-      emit: (req) => this.ops.emit(this.h[req._s.b + F.OP], req, req._s),
+      emit: (req) => {
+        const s = req._s;
+        this.ops.emit(this.h[s.b + F.OP], req, s);
+      },
       unclaimed: (slot, gen) => this.tracker.unclaimed(slot, gen),
     });
     this.tracker = new RequestTracker(this, this.useRegistry ? this.inodes : undefined, grace,

@@ -42,7 +42,7 @@ function settleRequest(req: Request, s: RequestState, value: unknown, declined: 
   }
   // req.answered, read from the state (no getter call on a request of any class): the handler replied
   // itself (requests without reply: _reply does nothing)
-  if (s.done || s.host.closed) return;
+  if (s.answered) return;
   try {
     req._reply(value);
   } catch (e) {

@@ -225,8 +225,7 @@ export abstract class Request {
 
   /** Whether this request has been answered. */
   get answered(): boolean {
-    const s = this._s;
-    return s.done || s.host.closed;
+    return this._s.answered;
   }
 
   /** This mount's sequence number of the request (for tracing). */

@@ -225,8 +225,8 @@ export class StatxRequest extends FileRequest {
   /** Answers with the attributes, the birth time and the statx bits, optionally with a cache timeout (s). */
   replyStatx(sx: StatxResult, timeout?: number): void {
     const r = timeout === undefined || sx === null || typeof sx !== 'object' ? sx : { attr: 'attr' in sx ? sx.attr : sx, timeout };
-    writeStatxResult(this._s.host.scratch, r);
     const s = this._s;
+    writeStatxResult(s.host.scratch, r);
     if (!begin(this, s)) return;
     s.host.replies.replyStatx(s.slot);
     end(this, s, r);

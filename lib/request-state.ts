@@ -14,6 +14,11 @@ export const SLOT_F64 = SLOT_BYTES / 8;
 const RELEASE = OP_CODE.release;
 const RELEASEDIR = OP_CODE.releasedir;
 
+/** Whether any reply to a request of op `code` releases its inode in the registry: release, releasedir. @internal */
+export function releasesInode(code: number): boolean {
+  return code === RELEASE || code === RELEASEDIR;
+}
+
 /** @internal */
 export class RequestState {
   /** The mount's request headers (host.h). */
@@ -32,7 +37,11 @@ export class RequestState {
   constructor(readonly host: RequestHost, readonly slot: number, readonly gen: number) {
     this.h = host.h;
     this.b = slot * SLOT_F64;
-    const code = this.h[this.b + F.OP];
-    this.releases = code === RELEASE || code === RELEASEDIR;
+    this.releases = releasesInode(this.h[this.b + F.OP]);
+  }
+
+  /** Request.answered: answered, or in flight when the mount closed (the session answered it). */
+  get answered(): boolean {
+    return this.done || this.host.closed;
   }
 }

@@ -9,7 +9,7 @@ import { F } from './layout';
 import { OP_CODE, type OpName } from './op-table';
 import type { InodeRegistry } from './registry';
 import type { Request, RequestHost } from './request';
-import { RequestState, SLOT_F64 } from './request-state';
+import { releasesInode, RequestState, SLOT_F64 } from './request-state';
 import { REQUEST_BY_CODE } from './request-factories';
 
 interface Pending {
@@ -189,7 +189,7 @@ export class RequestTracker {
     const c = this.controllers.get(slot);
     if (!m.closed) m.replies.replyErr(slot, err);
     const req = p.req.deref() ?? REQUEST_BY_CODE[OP_CODE[p.op]](new RequestState(m, slot, p.gen));
-    const effect = p.op === 'release' || p.op === 'releasedir' ? Effect.release : Effect.none;
+    const effect = releasesInode(OP_CODE[p.op]) ? Effect.release : Effect.none;
     complete(req, err, undefined, effect, p.ino, undefined, true);
     if (c) c.abort(new FuseError(err, cause.message));
     m.emitError({ kind, op: p.op, ino: p.ino, errno: err, cause });
