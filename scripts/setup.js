@@ -129,7 +129,9 @@ function tsBuild() {
 
 // prebuildify --napi --strip builds the addon into prebuilds/<platform>-<arch>/rxfuse.node; the
 // watcher, an executable prebuildify does not copy, goes beside it, stripped too. `cwd` is where
-// node-gyp builds (its build/Release), `env` the compilers and pkg-config to use.
+// node-gyp builds (its build/Release), `env` the compilers and pkg-config to use. prebuildify's
+// node-gyp devdir (`--cache`; by default $TMPDIR/prebuildify, which it left behind) is
+// node_modules/.cache/prebuildify.
 function prebuildInto(arch, cwd, env, tools = '') {
   const dir = path.join(root, 'prebuilds', `linux-${arch}`);
   const addon = path.join(dir, 'rxfuse.node');
@@ -139,7 +141,7 @@ function prebuildInto(arch, cwd, env, tools = '') {
   log(`prebuilding the addon into ${path.relative(root, dir)}`);
   const strip = `${tools}strip`;
   run(process.execPath, [require.resolve('prebuildify/bin.js', { paths: [root] }), '--napi', '--strip', `--arch=${arch}`,
-    `--strip-bin=${strip}`, `--cwd=${cwd}`, `--out=${root}`], { env, cwd });
+    `--strip-bin=${strip}`, `--cwd=${cwd}`, `--out=${root}`, `--cache=${path.join(root, 'node_modules', '.cache', 'prebuildify')}`], { env, cwd });
   fs.copyFileSync(path.join(cwd, 'build', 'Release', 'rxfuse-watch'), watcher);
   run(strip, ['--strip-all', watcher]);
   return true;
