@@ -113,8 +113,9 @@ bool Session::ReceiveOne() {
     closeRequested_ = true;  // unmounted from outside (ENODEV) or the channel broke
     return false;
   }
-  napi_handle_scope hs;
-  napi_open_handle_scope(env_, &hs);
+  // No handle scope of its own: the drain's holds the few handles a request makes (its slot
+  // argument, the call's result), at most budget_ requests' worth. N-API allocates a scope on the
+  // heap, about 250 instructions per request opened and closed (performance.md, fifth session).
   curRecv_ = b;
   // Until INIT is done, what libfuse logs is kept: it says why INIT was refused.
   std::unique_ptr<MountLog> initLog(conn_ == nullptr ? new MountLog : nullptr);
@@ -137,7 +138,6 @@ bool Session::ReceiveOne() {
     napi_create_string_utf8(env_, "init", NAPI_AUTO_LENGTH, &kind);
     CallJs(onEvent_, {kind});
   }
-  napi_close_handle_scope(env_, hs);
   return true;
 }
 
