@@ -40,8 +40,6 @@ function shortLatin1(b: Uint8Array, at: number, len: number): string {
   }
 }
 
-export { SLOT_F64 } from './request-state';
-
 /** What a request needs from its mount (implemented by Fuse). @internal */
 export interface RequestHost {
   readonly h: Float64Array;

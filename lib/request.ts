@@ -17,8 +17,9 @@ import type {
 } from './request-inodes';
 
 export {
-  type Bytes, type PollHandle, Request, type RequestHost, type RequestObserver, type RequestObserverHook, SLOT_F64,
+  type Bytes, type PollHandle, Request, type RequestHost, type RequestObserver, type RequestObserverHook,
 } from './request-base';
+export { SLOT_F64 } from './request-state';
 export * from './request-flags';
 export * from './request-entries';
 export * from './request-files';
