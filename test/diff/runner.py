@@ -21,9 +21,9 @@
 #  - times set explicitly (more than an hour away from now) are given exactly, "sec.nsec"; other times
 #    as their relation to the previous observation of the same inode's same time: "new" (first seen,
 #    after the case began), "old" (before), "same", "later", "earlier". With --times a mutating step
-#    waits until GAP seconds passed since the previous one, so each change is visible at the
-#    filesystems' granularity (tmpfs: a 4 ms jiffy; JS clocks: 1 ms). Without --times, recent times are
-#    "recent" and there is no wait;
+#    waits until GAP seconds passed since the previous one and the kernel's coarse clock moved on
+#    (syscalls.Pacer), so each change is visible at the filesystems' granularity (tmpfs: a 4 ms
+#    jiffy; JS clocks: 1 ms). Without --times, recent times are "recent" and there is no wait;
 #  - statfs gives the block size and name length, and the change of every count since the previous
 #    statfs of the case, once the counts settled (see op_statfs);
 #  - directory sizes are left out (tmpfs counts 20 bytes an entry; any filesystem may differ);
@@ -41,7 +41,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from syscalls import (  # noqa: E402
-    AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, IDENTITIES, RENAME, SEEK,
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, IDENTITIES, RENAME, SEEK, Pacer,
     UTIME_NOW, UTIME_OMIT, XATTR, Fail, become, case_start, check, data_of, errname, getdents, kind, libc, next_tick, show,
 )
 
@@ -60,7 +60,7 @@ class Case:
         self.times = {}
         self.statfs_prev = None
         self.unknown = {}
-        self.last_mutation = 0.0
+        self.pace = Pacer()
         become(run.identity)
         os.chdir(run.home)
         os.mkdir(name)
@@ -542,9 +542,7 @@ class Case:
         if fn is None:
             return {'bug': 'unknown op %r' % op}
         if self.run.times and op not in OBSERVERS:
-            wait = self.last_mutation + GAP - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            self.pace.before_mutation()
         who = s.get('as')
         if who is not None and who != self.run.identity:
             become(who)
@@ -560,7 +558,7 @@ class Case:
             if who is not None and who != self.run.identity:
                 become(self.run.identity)
             if op not in OBSERVERS:
-                self.last_mutation = time.monotonic()
+                self.pace.after_mutation()
         if op == 'lseek' and s.get('fd') in self.fds and stat.S_ISDIR(os.fstat(self.fds[s['fd']]).st_mode):
             r['on'] = 'dir'  # lseek on a directory: see ALLOWED in lockstep.ts
         return r

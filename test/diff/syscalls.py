@@ -129,6 +129,33 @@ def case_start(path):
     return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
 
 
+class Pacer:
+    """Spaces a case's mutating steps so that each change shows in the times it stamps. Waiting GAP
+    seconds of monotonic time is not enough by itself: the kernel stamps tmpfs's times from its coarse
+    clock, which only moves when a tick's timekeeping update runs, and on a loaded virtual machine that
+    update can come late, so a step GAP after the previous one could still get the previous one's time
+    ("same" where the FUSE side, stamped from its own clock, says "later"). So a mutating step also
+    waits until the coarse clock moved past its reading taken after the previous mutation ended: the
+    first update after that reading is later than every time the kernel handed out before it,
+    fine-grained ones included (multigrain timestamps, Linux 6.13). The wait is bounded (0.5 s)."""
+
+    def __init__(self):
+        self.last_end = 0.0
+        self.last_coarse = 0
+
+    def before_mutation(self):
+        wait = self.last_end + GAP - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        deadline = time.monotonic() + 0.5
+        while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) <= self.last_coarse and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    def after_mutation(self):
+        self.last_end = time.monotonic()
+        self.last_coarse = time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+
+
 def next_tick():
     """Waits for the kernel's coarse clock to move (one jiffy, 4 ms here). Under the writeback cache
     the kernel stamps mtime and ctime itself, from that clock: FUSE has no multigrain timestamps,

@@ -16,7 +16,8 @@
 # of first observation in the case (each observed inode is pinned with an O_PATH descriptor until
 # the case ends); times more than an hour away are exact "sec.nsec", others their relation to the
 # previous observation of the same time of the same inode (new, old, same, later, earlier); a
-# mutating step waits GAP seconds after the previous one so that each change shows.
+# mutating step waits GAP seconds and a tick of the kernel's coarse clock after the previous one
+# (syscalls.Pacer) so that each change shows.
 import ctypes
 import hashlib
 import json
@@ -27,7 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'diff'))
 from syscalls import (  # noqa: E402
-    AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, RENAME, SEEK, UTIME_NOW,
+    AT_FDCWD, AT_SYMLINK_NOFOLLOW, FALLOC, GAP, HOUR_NS, Pacer, RENAME, SEEK, UTIME_NOW,
     UTIME_OMIT, XATTR, Fail, become, case_start, check, data_of, errname, getdents, kind, libc, show,
 )
 
@@ -77,7 +78,7 @@ class Case:
         self.pins = {}
         self.labels = {}
         self.times = {}
-        self.last_mutation = 0.0
+        self.pace = Pacer()
         become(who)
         os.umask(0o022)
         os.chdir(os.path.join(base, name))
@@ -390,9 +391,7 @@ class Case:
         if fn is None:
             return {'bug': 'unknown op %r' % op}
         if op not in OBSERVERS:
-            wait = self.last_mutation + GAP - time.monotonic()
-            if wait > 0:
-                time.sleep(wait)
+            self.pace.before_mutation()
         who = s.get('as')
         if who is not None and who != self.who:
             become(who)
@@ -408,7 +407,7 @@ class Case:
             if who is not None and who != self.who:
                 become(self.who)
             if op not in OBSERVERS:
-                self.last_mutation = time.monotonic()
+                self.pace.after_mutation()
 
 
 def snapshot(root):
