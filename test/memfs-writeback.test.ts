@@ -22,6 +22,8 @@ fd = os.open('mm', os.O_CREAT | os.O_RDWR, 0o644)
 os.ftruncate(fd, 3 * 4096)
 m0 = os.fstat(fd).st_mtime_ns
 time.sleep(0.01)
+end = time.monotonic() + 1  # the kernel stamps the mmap write from its coarse clock, which tickless idle can hold still
+while time.clock_gettime_ns(5) <= m0 and time.monotonic() < end: time.sleep(0.001)
 mm = mmap.mmap(fd, 3 * 4096)
 mm[5000:5005] = b'hello'
 mm[0:3] = b'abc'
