@@ -1,10 +1,17 @@
 // Directory listings as a compact packed description that native code encodes into the kernel's
 // readdir/readdirplus format. Build one per directory and keep it while the directory is unchanged:
 // a readdir reply is then a binary search and one native call, whatever the directory's size.
+// A record is its fields (cookie, name length, d_ino, mode), the name with a NUL (native code hands it
+// to libfuse in place), and only for addEntry the attributes: plain readdir reads ~40 bytes an entry.
 import { D, S, ST } from './layout';
 import { type Entry, writeEntry } from './attr';
 
 const HEADER_BYTES = D.FIELD_COUNT * 8;
+
+/** A name's bytes in a record: the name and at least one NUL, padded to 8. */
+function nameBytes(len: number): number {
+  return (len + 8) & ~7;
+}
 
 /**
  * An ordered list of directory entries. Each entry has a cookie `off`: the offset the kernel sends
@@ -50,12 +57,9 @@ export class Dirents {
   add(name: Uint8Array | string, ino: number, mode: number, off?: number): this {
     if (!(Number.isSafeInteger(ino) && ino >= 0)) throw new TypeError(`Dirents.add: invalid ino ${ino}`);
     if (!(Number.isInteger(mode) && mode >= 0 && mode <= 0xffffffff)) throw new TypeError(`Dirents.add: invalid mode ${mode}`);
-    const b = this.push(name, off);
-    const f = this.f64;
-    f.fill(0, b + D.ENTRY, b + D.FIELD_COUNT);
-    f[b + D.ENTRY + S.ENTRY_INO] = ino;
-    f[b + D.ENTRY + S.STAT + ST.MODE] = mode;
-    f[b + D.ENTRY + S.STAT + ST.INO] = ino;
+    const b = this.push(name, off, 0);
+    this.f64[b + D.INO] = ino;
+    this.f64[b + D.MODE] = mode;
     this.plusCapable = false;
     return this;
   }
@@ -67,14 +71,18 @@ export class Dirents {
   addEntry(name: Uint8Array | string, entry: Entry, off?: number): this {
     const n = this.n;
     const used = this.used;
-    const b = this.push(name, off);
+    const b = this.push(name, off, D.ENTRY_FIELDS);
+    const f = this.f64;
+    const e = this.entryAt(b);
     try {
-      writeEntry(this.f64, b + D.ENTRY, entry);
-    } catch (e) {
+      writeEntry(f, e, entry);
+    } catch (err) {
       this.n = n;  // invalid attributes: take the half-written entry back out
       this.used = used;
-      throw e;
+      throw err;
     }
+    f[b + D.INO] = f[e + S.STAT + ST.INO];  // NaN beyond 2^53: native code reads the exact value there
+    f[b + D.MODE] = f[e + S.STAT + ST.MODE];
     return this;
   }
 
@@ -96,9 +104,15 @@ export class Dirents {
     return lo;
   }
 
-  /** The inode number of entry i (for the lookup-count bookkeeping of readdirplus). */
+  /**
+   * The inode number of entry i: its entry's node id when it has attributes (what readdirplus's
+   * lookup-count bookkeeping counts), else its d_ino.
+   */
   inoAt(i: number): number {
-    return this.f64[this.positions[i] / 8 + D.ENTRY + S.ENTRY_INO];
+    const b = this.positions[i] / 8;
+    const e = this.entryAt(b);
+    const end = i + 1 < this.n ? this.positions[i + 1] / 8 : this.used / 8;
+    return e < end ? this.f64[e + S.ENTRY_INO] : this.f64[b + D.INO];
   }
 
   /** True when entry i is "." or "..". */
@@ -119,7 +133,13 @@ export class Dirents {
     return this.positions;
   }
 
-  private push(name: Uint8Array | string, off: number | undefined): number {
+  /** Where the entry block of the record at float64 index b starts (after its padded name). */
+  private entryAt(b: number): number {
+    return b + D.FIELD_COUNT + (nameBytes(this.f64[b + D.NAMELEN]) >> 3);
+  }
+
+  /** Appends a record with room for `extra` float64 after the name; returns its float64 index. */
+  private push(name: Uint8Array | string, off: number | undefined, extra: number): number {
     const nb = typeof name === 'string' ? Buffer.from(name, 'utf8') : name;
     const len = nb.length;
     if (len === 0 || len > 1024) throw new TypeError(`Dirents: name length ${len} out of range 1..1024`);
@@ -128,7 +148,8 @@ export class Dirents {
     if (!(Number.isSafeInteger(cookie) && cookie > this.lastOff)) {
       throw new TypeError(`Dirents: cookie ${cookie} must be a safe integer greater than ${this.lastOff}`);
     }
-    const size = HEADER_BYTES + ((len + 7) & ~7);
+    const padded = nameBytes(len);
+    const size = HEADER_BYTES + padded + extra * 8;
     if (this.used + size > this.bytes.length) this.grow(this.used + size);
     if (this.n === this.positions.length) {
       const p = new Uint32Array(this.n * 2);
@@ -143,6 +164,7 @@ export class Dirents {
     this.f64[b + D.OFF] = cookie;
     this.f64[b + D.NAMELEN] = len;
     this.bytes.set(nb, at + HEADER_BYTES);
+    this.bytes.fill(0, at + HEADER_BYTES + len, at + HEADER_BYTES + padded);  // a taken-back record may have left bytes
     this.positions[this.n] = at;
     this.offs[this.n] = cookie;
     this.n++;

@@ -64,9 +64,13 @@ export const enum SX {
   MASK = 0, ATTRIBUTES, ATTRIBUTES_MASK, BTIME_S, BTIME_NS, FIELD_COUNT,
 }
 
-/** Packed directory record fields (float64), followed by the name padded to 8 bytes. */
+/**
+ * Packed directory record fields (float64), followed by the name and at least one NUL padded to 8
+ * bytes, then (entries with attributes) an entry block of ENTRY_FIELDS. INO is NaN when only the
+ * entry block's stat holds d_ino exactly.
+ */
 export const enum D {
-  OFF = 0, NAMELEN, ENTRY, FIELD_COUNT = ENTRY + 4 + ST.FIELD_COUNT,
+  OFF = 0, NAMELEN, INO, MODE, FIELD_COUNT, ENTRY_FIELDS = S.STAT + ST.FIELD_COUNT,
 }
 
 /**
@@ -115,7 +119,8 @@ const FIELDS = {
     BTIME_NS: SX.BTIME_NS, FIELD_COUNT: SX.FIELD_COUNT,
   } satisfies Record<keyof typeof SX, number>,
   D: {
-    OFF: D.OFF, NAMELEN: D.NAMELEN, ENTRY: D.ENTRY, FIELD_COUNT: D.FIELD_COUNT,
+    OFF: D.OFF, NAMELEN: D.NAMELEN, INO: D.INO, MODE: D.MODE, FIELD_COUNT: D.FIELD_COUNT,
+    ENTRY_FIELDS: D.ENTRY_FIELDS,
   } satisfies Record<keyof typeof D, number>,
 };
 

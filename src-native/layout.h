@@ -127,10 +127,13 @@ constexpr size_t FORGET_PAIRS_MAX = (SLOT_BYTES - VAR_OFFSET) / 16;
 // statx reply extras (SX_<name>, relative to S_STATX); the rest is the stat block and S_ATTR_TIMEOUT.
 #define RXFUSE_STATX_FIELDS(X) X(MASK) X(ATTRIBUTES) X(ATTRIBUTES_MASK) X(BTIME_S) X(BTIME_NS)
 
-// Directory listings (lib/dirents.ts) are packed records of float64 fields (D_<name>), then the
-// name padded to 8. D_ENTRY.. = entry layout (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT).
+// Directory listings (lib/dirents.ts) are packed records: float64 fields (D_<name>), the name and
+// at least one NUL padded to 8, then, for entries with attributes (Dirents.addEntry), an entry
+// block of D_ENTRY_FIELDS (S_ENTRY_INO .. S_STAT + ST_FIELD_COUNT). A plain readdir reads only the
+// fields and the name: a record of a short name is one cache line. D_INO is d_ino, NaN when only
+// the entry block's stat holds it exactly (beyond 2^53).
 #define RXFUSE_DIRENT_FIELDS(X) \
-  X(OFF, 0) X(NAMELEN, 1) X(ENTRY, 2) X(FIELD_COUNT, D_ENTRY + 4 + ST_FIELD_COUNT)
+  X(OFF, 0) X(NAMELEN, 1) X(INO, 2) X(MODE, 3) X(FIELD_COUNT, 4) X(ENTRY_FIELDS, S_STAT + ST_FIELD_COUNT)
 
 // Each list's items, as RXFUSE_ITEM(PREFIX, NAME) or RXFUSE_VALUED_ITEM(PREFIX, NAME, VALUE): an
 // includer defines those two to expand the lists (the enums below; the exported names in addon.cc).

@@ -267,7 +267,8 @@ Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
 
 // replyDirents(slot, records, positions, start, count, plus): encodes packed records (lib/dirents.ts)
 // from index `start` until the kernel's buffer is full. Returns the number of entries sent, or a
-// negative errno when the reply itself failed.
+// negative errno when the reply itself failed. A record's name is NUL-terminated in place and goes
+// to libfuse from there; plain readdir reads no more of a record than its fields and name.
 Napi::Value Session::ReplyDirents(const Napi::CallbackInfo& info) {
   TAKE();
   if (!info[1].IsTypedArray() || !info[2].IsTypedArray()) ARG_ERROR("replyDirents: records expected");
@@ -281,29 +282,41 @@ Napi::Value Session::ReplyDirents(const Napi::CallbackInfo& info) {
   char* out = dirBuf_.data();
   size_t used = 0;
   uint32_t sent = 0;
-  char name[NAME_MAX_BYTES + 1];
   const uint8_t* base = rec.Data();
   size_t recLen = rec.ByteLength();
+  constexpr size_t kFields = D_FIELD_COUNT * 8;
+  struct stat st;  // plain readdir: libfuse reads st_ino and st_mode only
+  memset(&st, 0, sizeof(st));
+  fuse_entry_param e;
   if (count > pos.ElementLength()) count = uint32_t(pos.ElementLength());
   for (uint32_t i = start; i < count; i++) {
     size_t p = pos[i];
-    if (p + D_FIELD_COUNT * 8 > recLen) break;
+    if (p % 8 != 0 || p + kFields > recLen) break;
     const double* d = reinterpret_cast<const double*>(base + p);
-    size_t nlen = size_t(d[D_NAMELEN]);
-    if (nlen > NAME_MAX_BYTES || p + D_FIELD_COUNT * 8 + nlen > recLen) break;
-    memcpy(name, base + p + D_FIELD_COUNT * 8, nlen);
-    name[nlen] = 0;
+    double namelen = d[D_NAMELEN];
+    if (!(namelen >= 1 && namelen <= NAME_MAX_BYTES)) break;
+    size_t nlen = size_t(namelen);
+    size_t nameBytes = (nlen + 8) & ~size_t(7);
+    const char* name = reinterpret_cast<const char*>(base + p + kFields);
+    if (p + kFields + nameBytes > recLen || name[nlen] != 0) break;
+    const double* entry = d + D_FIELD_COUNT + nameBytes / 8;
+    bool hasEntry = p + kFields + nameBytes + D_ENTRY_FIELDS * 8 <= recLen;
     off_t off = off_t(d[D_OFF]);
     size_t need;
     if (plus) {
-      fuse_entry_param e;
-      FillEntry(d + D_ENTRY, &e);
+      if (!hasEntry) break;
+      FillEntry(entry, &e);
       need = fuse_add_direntry_plus(req, out + used, size - used, name, &e, off);
     } else {
-      struct stat st;
-      memset(&st, 0, sizeof(st));
-      st.st_ino = ino_t(GetU64(d + D_ENTRY + S_STAT, ST_INO, ST_INO_X));
-      st.st_mode = mode_t(d[D_ENTRY + S_STAT + ST_MODE]);
+      double ino = d[D_INO];
+      if (ino == ino) {
+        st.st_ino = ino_t(ino);
+      } else if (hasEntry) {
+        st.st_ino = ino_t(GetU64(entry + S_STAT, ST_INO, ST_INO_X));
+      } else {
+        break;
+      }
+      st.st_mode = mode_t(d[D_MODE]);
       need = fuse_add_direntry(req, out + used, size - used, name, &st, off);
     }
     if (need > size - used) break;
