@@ -139,12 +139,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   sys.raiseNofileLimit();  // a server's fds: soft limit up to the hard one (filesystems size caches from it)
   const ex = load(cli.example);
   const base: FuseOptions = ex.optionsFor?.(cli.args) ?? ex.options ?? {};
-  // RXFUSE_BUSY_POLL=µs (0: off) overrides the busy-poll, for benchmark variants.
+  // RXFUSE_BUSY_POLL=µs (0: off) and RXFUSE_BUSY_POLL_ADAPTIVE=0 (spin whatever the policy says)
+  // override the busy-poll, for benchmark variants.
   const envSpin = process.env.RXFUSE_BUSY_POLL;
+  const envAdaptive = process.env.RXFUSE_BUSY_POLL_ADAPTIVE;
   const fuse = new Fuse({
     autoUnmount: true,
     ...base,
     ...(envSpin !== undefined && envSpin !== '' ? { busyPoll: Number(envSpin) } : {}),
+    ...(envAdaptive === '0' ? { busyPollAdaptive: false } : {}),
     fsname: base.fsname ?? cli.example,
     subtype: base.subtype ?? 'rxfuse',
     options: [...(base.options ?? []), ...cli.options],

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -54,11 +55,14 @@ bool SpinPolicy::Wait(int fd) {
 }
 
 // Whether spinning steals a CPU from somebody: the kernel's CPU pressure (/proc/pressure/cpu, the
-// time some runnable thread waited for a CPU) over the last sample window, averaged. Spinning while
-// others wait for a CPU slows them more than the spin gains (two clients on two cores, for one);
-// on an uncontended machine the pressure is near zero and spinning costs nobody anything. When the
-// pressure rises, spinning pauses, for longer each time it rises again right after a pause. Without
-// PSI, the running count of /proc/loadavg stands in.
+// time some runnable thread waited for a CPU), as a rate averaged over time (100 ms time constant).
+// Spinning while others wait for a CPU slows them more than the spin gains (two clients on two
+// cores, for one); on an uncontended machine the pressure is near zero and spinning costs nobody
+// anything. While the average is above 5 %, spinning stops; a pause starts when contention begins
+// and is longer each time it is back right after the last one. Some kernels account the pressure in
+// steps of ~4 ms: read over a 2 ms window and averaged per sample, as an earlier version did, one
+// step counted as 200 % and every sample after it doubled the pause, up to a second
+// (performance.md, 2026-12-05). Without PSI, the running count of /proc/loadavg stands in.
 void SpinPolicy::SampleCpuPressure(uint64_t now) {
   bool contended;
   int fd = open("/proc/pressure/cpu", O_RDONLY | O_CLOEXEC);
@@ -76,10 +80,10 @@ void SpinPolicy::SampleCpuPressure(uint64_t now) {
       sampledAt_ = now;
       return;
     }
-    double window = double(now - sampledAt_) / 1000.0;     // µs
-    double stalled = double(total - lastStall_) / window;  // fraction of the window
+    // The stall rate, averaged over time with a 100 ms time constant whatever the sampling interval.
+    double dt = double(now - sampledAt_) / double(kPressureTauNs);
+    pressureAvg_ = pressureAvg_ * std::exp(-dt) + double(total - lastStall_) * 1000.0 / double(kPressureTauNs);
     lastStall_ = total;
-    pressureAvg_ = pressureAvg_ * 0.5 + stalled * 0.5;
     contended = pressureAvg_ > 0.05;
   } else {
     fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
@@ -102,8 +106,10 @@ void SpinPolicy::SampleCpuPressure(uint64_t now) {
   }
   if (contended) {
     uncontended_ = false;
-    pausedUntil_ = now + contentionPauseNs_;
-    contentionPauseNs_ = contentionPauseNs_ * 2 > 1000000000ULL ? 1000000000ULL : contentionPauseNs_ * 2;
+    if (now >= pausedUntil_) {  // a new pause, longer when contention is back right after the last one
+      pausedUntil_ = now + contentionPauseNs_;
+      contentionPauseNs_ = contentionPauseNs_ * 2 > 1000000000ULL ? 1000000000ULL : contentionPauseNs_ * 2;
+    }
   } else {
     uncontended_ = true;
     if (now > pausedUntil_ + 100000000ULL) contentionPauseNs_ = 20000000ULL;  // calm for 100 ms

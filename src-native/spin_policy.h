@@ -32,6 +32,7 @@ class SpinPolicy {
   uint64_t pausedUntil_ = 0;
   uint64_t missPauseNs_ = 1000000;
   // CPU pressure (SampleCpuPressure).
+  static constexpr uint64_t kPressureTauNs = 100000000ULL;
   uint64_t sampledAt_ = 0;
   double pressureAvg_ = 0;
   unsigned long long lastStall_ = 0;
