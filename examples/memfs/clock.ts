@@ -2,27 +2,29 @@
 import type { Timespec } from '../../lib';
 
 // The wall clock at an anchor plus the monotonic clock since then: nanosecond steps (as tmpfs's
-// fine-grained timestamps) without a bigint per call. Re-anchored every minute so that the wall
-// clock's adjustments are followed; never goes backwards.
-const REANCHOR_SEC = 60;
+// fine-grained timestamps) without a bigint per call. Re-anchored whenever the wall clock (Date.now)
+// and the anchored time part by more than 2 ms, so a step of the wall clock (NTP, a resumed VM) is
+// followed at once, as tmpfs follows it; never goes backwards (a step back holds the time still until
+// the wall clock passes it).
+const DRIFT_MS = 2;
 let anchorSec = 0;
 let anchorNsec = 0;
 let anchorHr: [number, number] = [0, 0];
 let lastSec = 0;
 let lastNsec = 0;
 
-function anchor(): void {
-  const ms = Date.now();
+function anchor(ms: number): void {
   anchorSec = Math.floor(ms / 1000);
   anchorNsec = (ms - anchorSec * 1000) * 1e6;
   anchorHr = process.hrtime();
 }
-anchor();
+anchor(Date.now());
 
 export function clock(): Timespec {
+  const wall = Date.now();
   let d = process.hrtime(anchorHr);
-  if (d[0] >= REANCHOR_SEC) {
-    anchor();
+  if (Math.abs((anchorSec + d[0]) * 1000 + (anchorNsec + d[1]) / 1e6 - wall) > DRIFT_MS) {
+    anchor(wall);
     d = process.hrtime(anchorHr);
   }
   let sec = anchorSec + d[0];
