@@ -109,14 +109,22 @@ describe('lifecycle', function () {
 
   it('leaves no descriptor and no unmount watcher behind after each unmount (auto_unmount)', async function () {
     const fds = (): number => fs.readdirSync('/proc/self/fd').length;
-    const watchers = (): string[] =>
-      fs.readFileSync(`/proc/self/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter((p) => {
-        try {
-          return p !== '' && fs.readFileSync(`/proc/${p}/comm`, 'utf8').startsWith('rxfuse-watch');
-        } catch {
-          return false;
-        }
-      });
+    // Every process whose parent is this one, from /proc/<pid>/stat (each read is atomic):
+    // /proc/self/task/<tid>/children walks a list that this process's other children (clients of
+    // earlier tests being reaped) change meanwhile; a CI run once found no watcher there, the likeliest
+    // reading being that walk (a watcher that had really gone would fail this test as well).
+    const watchers = (): string[] => fs.readdirSync('/proc').filter((p) => {
+      if (!/^\d+$/.test(p)) return false;
+      try {
+        const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const comm = stat.slice(stat.indexOf('(') + 1, close);
+        const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+        return ppid === process.pid && comm === 'rxfuse-watch';
+      } catch {
+        return false;  // gone meanwhile
+      }
+    });
     const before = fds();
     for (let i = 0; i < 3; i++) {
       await withMount(
