@@ -116,17 +116,26 @@ def getdents(fd, size):
     return out
 
 
+def coarse():
+    return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+
+
+def coarse_past(t, limit=None):
+    """Waits until the kernel's coarse clock reads later than `t` (at most `limit` seconds when given)
+    and returns its reading."""
+    deadline = None if limit is None else time.monotonic() + limit
+    while coarse() <= t and (deadline is None or time.monotonic() < deadline):
+        time.sleep(0.0005)
+    return coarse()
+
+
 def case_start(path):
     """When a case begins, on the kernel's coarse clock (the one that stamps files; it can lag
     time_ns() by a tick or more): the first reading later than every time of `path`, the case's
     directory made just before. So the directory's times read "old" and every time the kernel stamps
     during the case reads "new" (at or after this reading)."""
     st = os.stat(path)
-    latest = max(st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns)
-    deadline = time.monotonic() + 0.1
-    while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) <= latest and time.monotonic() < deadline:
-        time.sleep(0.001)
-    return time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+    return coarse_past(max(st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns), 0.1)
 
 
 class Pacer:
@@ -147,20 +156,17 @@ class Pacer:
         wait = self.last_end + GAP - time.monotonic()
         if wait > 0:
             time.sleep(wait)
-        deadline = time.monotonic() + 0.5
-        while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) <= self.last_coarse and time.monotonic() < deadline:
-            time.sleep(0.0005)
+        coarse_past(self.last_coarse, 0.5)
 
     def after_mutation(self):
         self.last_end = time.monotonic()
-        self.last_coarse = time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
+        self.last_coarse = coarse()
 
 
 def next_tick():
     """Waits for the kernel's coarse clock to move (one jiffy, 4 ms here). Under the writeback cache
     the kernel stamps mtime and ctime itself, from that clock: FUSE has no multigrain timestamps,
     tmpfs has (Linux 6.13), so two changes within one tick are "later" on tmpfs and "same" on FUSE.
-    A step that starts on a fresh tick sees its change as later on both."""
-    t0 = time.clock_gettime_ns(CLOCK_REALTIME_COARSE)
-    while time.clock_gettime_ns(CLOCK_REALTIME_COARSE) == t0:
-        time.sleep(0.0005)
+    A step that starts on a fresh tick sees its change as later on both. Bounded (0.5 s), as a clock
+    stepped back would otherwise hold it until it passed its old reading."""
+    coarse_past(coarse(), 0.5)
